@@ -1,0 +1,19 @@
+package io.camelsendmail;
+
+import java.util.List;
+
+import jakarta.mail.internet.InternetAddress;
+
+/**
+ * The SMTP envelope: MAIL FROM and the RCPT TO list. It may differ from the message's headers.
+ */
+record Envelope(InternetAddress sender, List<InternetAddress> recipients) {
+
+    /** @return whether an address needs the server's SMTPUTF8 extension */
+    boolean needsSmtpUtf8() {
+        if (!Addresses.isAscii(sender.getAddress())) {
+            return true;
+        }
+        return recipients.stream().anyMatch(r -> !Addresses.isAscii(r.getAddress()));
+    }
+}

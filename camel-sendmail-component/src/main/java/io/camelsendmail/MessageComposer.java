@@ -1,0 +1,300 @@
+package io.camelsendmail;
+
+import java.io.BufferedInputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.activation.DataHandler;
+import jakarta.mail.Address;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Part;
+import jakarta.mail.Session;
+import jakarta.mail.internet.ContentType;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.internet.MimeUtility;
+import jakarta.mail.internet.ParseException;
+import jakarta.mail.util.ByteArrayDataSource;
+import jakarta.mail.util.SharedByteArrayInputStream;
+import jakarta.mail.util.SharedFileInputStream;
+
+import org.apache.camel.Message;
+import org.apache.camel.WrappedFile;
+import org.apache.camel.attachment.Attachment;
+import org.apache.camel.attachment.AttachmentMessage;
+
+/**
+ * The one place that turns an exchange's headers, the endpoint's options and the body into an envelope and a message.
+ */
+final class MessageComposer {
+
+    private static final String NO_SENDER = "no sender: set the from option or the From header";
+    private static final String NO_RECIPIENTS = "no recipients: set the to, cc or bcc option or the To, Cc or Bcc header";
+
+    private final SendmailConfiguration configuration;
+    private final Session session;
+
+    MessageComposer(SendmailConfiguration configuration, Session session) {
+        this.configuration = configuration;
+        this.session = session;
+    }
+
+    OutgoingMail compose(Message in) throws SendmailException {
+        Object body = in.getBody();
+        if (body == null) {
+            throw Addresses.invalid("the exchange has no body: send a String, a MimeMessage, or a complete RFC 5322 message "
+                                    + "as byte[], InputStream or File");
+        }
+        Fields fields = Fields.of(in, configuration);
+        try {
+            if (body instanceof CharSequence text) {
+                return new OutgoingMail(textEnvelope(fields), text(in, fields, text.toString()), null);
+            }
+            if (in instanceof AttachmentMessage am && am.hasAttachments()) {
+                throw Addresses.invalid("Camel attachments can only be added to a String body; this body is a "
+                                        + body.getClass().getName() + ", a complete message: put the attachments in it");
+            }
+            if (body instanceof MimeMessage message) {
+                return complete(fields, message, null);
+            }
+            AutoCloseable[] source = new AutoCloseable[1];
+            InputStream raw = rawStream(in, body, source);
+            try {
+                return complete(fields, parse(raw), source[0]);
+            } catch (SendmailException | RuntimeException e) {
+                new OutgoingMail(null, null, source[0]).closeSource();
+                throw e;
+            }
+        } catch (MessagingException | IOException e) {
+            throw new InvalidMessageException("the message could not be built: " + e.getMessage(), null, -1, false, null, e);
+        }
+    }
+
+    private Envelope textEnvelope(Fields fields) throws SendmailException {
+        if (fields.sender == null) {
+            throw Addresses.invalid(NO_SENDER);
+        }
+        return envelope(fields.sender, fields.recipients());
+    }
+
+    private MimeMessage text(Message in, Fields fields, String text) throws MessagingException, SendmailException {
+        ComposedMessage message = new ComposedMessage(session);
+        message.setIdDomain(idDomain(fields.sender));
+        message.setFrom(fields.sender);
+        setAddresses(message, "To", fields.to);
+        setAddresses(message, "Cc", fields.cc);
+        if (fields.replyTo != null) {
+            message.setReplyTo(new Address[] { fields.replyTo });
+        }
+        if (fields.subject != null) {
+            message.setSubject(fields.subject, "UTF-8");
+        }
+        DataHandler textContent = textContent(text);
+        if (in instanceof AttachmentMessage am && am.hasAttachments()) {
+            MimeMultipart mixed = new MimeMultipart("mixed");
+            MimeBodyPart first = new MimeBodyPart();
+            first.setDataHandler(textContent);
+            mixed.addBodyPart(first);
+            for (Map.Entry<String, Attachment> entry : am.getAttachmentObjects().entrySet()) {
+                mixed.addBodyPart(attachment(entry.getKey(), entry.getValue()));
+            }
+            message.setContent(mixed);
+        } else {
+            message.setDataHandler(textContent);
+        }
+        message.setSentDate(new Date());
+        message.saveChanges();
+        return message;
+    }
+
+    private DataHandler textContent(String text) throws ParseException {
+        ContentType type = new ContentType(configuration.getContentType());
+        String charset = type.getParameter("charset");
+        if (charset == null) {
+            charset = StandardCharsets.UTF_8.name();
+            type.setParameter("charset", charset);
+        }
+        return new DataHandler(new ByteArrayDataSource(text.getBytes(Charset.forName(charset)), type.toString()));
+    }
+
+    private static MimeBodyPart attachment(String name, Attachment attachment) throws MessagingException, SendmailException {
+        MimeBodyPart part = new MimeBodyPart();
+        part.setDataHandler(attachment.getDataHandler());
+        part.setDisposition(Part.ATTACHMENT);
+        part.setFileName(Addresses.checkNoLineBreak("attachment name", name));
+        for (String header : attachment.getHeaderNames()) {
+            for (String value : attachment.getHeaderAsList(header)) {
+                part.addHeader(Addresses.checkNoLineBreak("attachment header " + header, header),
+                        Addresses.checkNoLineBreak("attachment header " + header, value));
+            }
+        }
+        return part;
+    }
+
+    /**
+     * A complete message (Twisted's {@code msg}, {@code sendmail -t}): the envelope comes from the options and exchange
+     * headers when they name it, else from the message's own headers, which are kept; only missing ones are filled in.
+     */
+    private OutgoingMail complete(Fields fields, MimeMessage message, AutoCloseable source)
+            throws MessagingException, SendmailException {
+        InternetAddress sender = fields.sender;
+        if (sender == null) {
+            sender = Addresses.parseOne("From header of the message", unfolded(message, "From"));
+            if (sender == null) {
+                throw Addresses.invalid(NO_SENDER + ", or give the message a From header");
+            }
+        } else if (message.getHeader("From") == null) {
+            message.setFrom(sender);
+        }
+        List<InternetAddress> recipients;
+        if (fields.namesRecipients()) {
+            recipients = fields.recipients();
+            if (message.getHeader("To") == null && message.getHeader("Cc") == null) {
+                setAddresses(message, "To", fields.to);
+                setAddresses(message, "Cc", fields.cc);
+            }
+        } else {
+            recipients = new ArrayList<>();
+            for (String header : new String[] { "To", "Cc", "Bcc" }) {
+                recipients.addAll(Addresses.parseList(header + " header of the message", unfolded(message, header)));
+            }
+        }
+        if (fields.replyTo != null && message.getHeader("Reply-To") == null) {
+            message.setReplyTo(new Address[] { fields.replyTo });
+        }
+        if (fields.subject != null && message.getHeader("Subject") == null) {
+            message.setSubject(fields.subject, "UTF-8");
+        }
+        if (message.getHeader("Date") == null) {
+            message.setSentDate(new Date());
+        }
+        if (message instanceof ComposedMessage composed) {
+            composed.setIdDomain(idDomain(sender));
+            composed.ensureMessageId();
+        }
+        return new OutgoingMail(envelope(sender, recipients), message, source);
+    }
+
+    private static Envelope envelope(InternetAddress sender, List<InternetAddress> recipients) throws SendmailException {
+        List<InternetAddress> distinct = Addresses.distinct(recipients);
+        if (distinct.isEmpty()) {
+            throw Addresses.invalid(NO_RECIPIENTS);
+        }
+        return new Envelope(sender, distinct);
+    }
+
+    private MimeMessage parse(InputStream raw) throws MessagingException, IOException, SendmailException {
+        InputStream in = raw.markSupported() ? raw : new BufferedInputStream(raw);
+        requireHeaderFirst(in);
+        return new ComposedMessage(session, in);
+    }
+
+    /** A raw body must start with a header field: text without headers would lose its first lines to the parser. */
+    private static void requireHeaderFirst(InputStream in) throws IOException, SendmailException {
+        in.mark(1000);
+        byte[] head = in.readNBytes(998);
+        in.reset();
+        int end = 0;
+        while (end < head.length && head[end] != '\n' && head[end] != '\r') {
+            end++;
+        }
+        String first = new String(head, 0, end, StandardCharsets.ISO_8859_1);
+        if (!first.matches("[!-9;-~]+:.*")) {
+            throw Addresses.invalid("the body is not an RFC 5322 message: its first line is not a header field: '"
+                                    + (first.length() > 80 ? first.substring(0, 80) + "..." : first)
+                                    + "'. Send plain text as a String, or add the headers");
+        }
+    }
+
+    private static InputStream rawStream(Message in, Object body, AutoCloseable[] source)
+            throws IOException, SendmailException {
+        if (body instanceof byte[] bytes) {
+            return new SharedByteArrayInputStream(bytes);
+        }
+        if (body instanceof InputStream stream) {
+            return stream;
+        }
+        File file = body instanceof File f ? f : null;
+        if (body instanceof WrappedFile<?> wrapped) {
+            if (wrapped.getFile() instanceof File f) {
+                file = f;
+            } else {
+                InputStream stream = in.getBody(InputStream.class);
+                if (stream != null) {
+                    return stream;
+                }
+            }
+        }
+        if (file != null) {
+            SharedFileInputStream shared = new SharedFileInputStream(file);
+            source[0] = shared;
+            return shared;
+        }
+        throw Addresses.invalid("a body of type " + body.getClass().getName() + " cannot be sent: send a String, a "
+                                + "jakarta.mail.internet.MimeMessage, or a complete RFC 5322 message as byte[], "
+                                + "InputStream or File");
+    }
+
+    private static void setAddresses(MimeMessage message, String header, List<InternetAddress> addresses)
+            throws MessagingException {
+        if (!addresses.isEmpty()) {
+            message.setHeader(header, InternetAddress.toString(addresses.toArray(new Address[0]), header.length() + 2));
+        }
+    }
+
+    private static String unfolded(MimeMessage message, String header) throws MessagingException {
+        String value = message.getHeader(header, ",");
+        return value == null ? null : MimeUtility.unfold(value);
+    }
+
+    private String idDomain(InternetAddress sender) {
+        if (configuration.getSenderDomainName() != null) {
+            return configuration.getSenderDomainName();
+        }
+        String address = sender.getAddress();
+        int at = address.lastIndexOf('@');
+        return at >= 0 && at < address.length() - 1 ? address.substring(at + 1) : "localhost";
+    }
+
+    /** The address fields of one message: each an exchange header when present, else the endpoint option. */
+    private record Fields(InternetAddress sender, List<InternetAddress> to, List<InternetAddress> cc,
+            List<InternetAddress> bcc, InternetAddress replyTo, String subject, boolean namesRecipients) {
+
+        static Fields of(Message in, SendmailConfiguration c) throws SendmailException {
+            Object to = value(in, SendmailConstants.TO, c.getTo());
+            Object cc = value(in, SendmailConstants.CC, c.getCc());
+            Object bcc = value(in, SendmailConstants.BCC, c.getBcc());
+            boolean named = to != null || cc != null || bcc != null;
+            Object subject = value(in, SendmailConstants.SUBJECT, c.getSubject());
+            return new Fields(
+                    Addresses.parseOne(SendmailConstants.FROM, value(in, SendmailConstants.FROM, c.getFrom())),
+                    Addresses.parseList(SendmailConstants.TO, to),
+                    Addresses.parseList(SendmailConstants.CC, cc),
+                    Addresses.parseList(SendmailConstants.BCC, bcc),
+                    Addresses.parseOne(SendmailConstants.REPLY_TO, value(in, SendmailConstants.REPLY_TO, c.getReplyTo())),
+                    subject == null ? null : Addresses.checkNoLineBreak(SendmailConstants.SUBJECT, subject.toString()),
+                    named);
+        }
+
+        List<InternetAddress> recipients() {
+            List<InternetAddress> all = new ArrayList<>(to);
+            all.addAll(cc);
+            all.addAll(bcc);
+            return all;
+        }
+
+        private static Object value(Message in, String header, Object option) {
+            Object value = in.getHeader(header);
+            return value != null ? value : option;
+        }
+    }
+}

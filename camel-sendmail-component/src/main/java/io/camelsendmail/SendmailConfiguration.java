@@ -1,0 +1,262 @@
+package io.camelsendmail;
+
+import org.apache.camel.RuntimeCamelException;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriParams;
+import org.apache.camel.spi.UriPath;
+import org.apache.camel.support.jsse.SSLContextParameters;
+
+/**
+ * The options of a {@code sendmail:} endpoint. Plain data: {@link SendmailEndpoint} validates it when it starts.
+ */
+@UriParams
+public class SendmailConfiguration implements Cloneable {
+
+    public static final int DEFAULT_PORT = 25;
+    public static final int DEFAULT_IMPLICIT_TLS_PORT = 465;
+
+    @UriPath
+    @Metadata(required = true)
+    private String host;
+    @UriPath
+    private Integer port;
+
+    @UriParam(label = "producer")
+    private String from;
+    @UriParam(label = "producer")
+    private String to;
+    @UriParam(label = "producer")
+    private String cc;
+    @UriParam(label = "producer")
+    private String bcc;
+    @UriParam(label = "producer")
+    private String replyTo;
+    @UriParam(label = "producer")
+    private String subject;
+    @UriParam(label = "producer", defaultValue = "text/plain; charset=UTF-8")
+    private String contentType = "text/plain; charset=UTF-8";
+    @UriParam(label = "producer")
+    private String senderDomainName;
+    @UriParam(label = "producer", defaultValue = "true")
+    private boolean allowPartialDelivery = true;
+
+    @UriParam(label = "security", secret = true)
+    private String username;
+    @UriParam(label = "security", secret = true)
+    private String password;
+    @UriParam(label = "security", defaultValue = "false")
+    private boolean requireAuthentication;
+    @UriParam(label = "security", defaultValue = "false")
+    private boolean requireTransportSecurity;
+    @UriParam(label = "security", defaultValue = "false")
+    private boolean allowPlaintextAuth;
+    @UriParam(label = "security", defaultValue = "false")
+    private boolean implicitTls;
+    @UriParam(label = "security")
+    private SSLContextParameters sslContextParameters;
+
+    @UriParam(label = "advanced", defaultValue = "30000", javaType = "int")
+    private int connectTimeout = 30000;
+    @UriParam(label = "advanced", defaultValue = "60000", javaType = "int")
+    private int timeout = 60000;
+
+    public SendmailConfiguration copy() {
+        try {
+            return (SendmailConfiguration) clone();
+        } catch (CloneNotSupportedException e) {
+            throw new RuntimeCamelException(e);
+        }
+    }
+
+    /** @return the port to connect to: the configured one, else 465 with implicit TLS, else 25 */
+    public int effectivePort() {
+        if (port != null) {
+            return port;
+        }
+        return implicitTls ? DEFAULT_IMPLICIT_TLS_PORT : DEFAULT_PORT;
+    }
+
+    public String getHost() {
+        return host;
+    }
+
+    /** The SMTP server's host name or IP address. */
+    public void setHost(String host) {
+        this.host = host;
+    }
+
+    public Integer getPort() {
+        return port;
+    }
+
+    /** The SMTP server's port: 25 by default, or 465 with implicitTls=true. */
+    public void setPort(Integer port) {
+        this.port = port;
+    }
+
+    public String getFrom() {
+        return from;
+    }
+
+    /** The sender: the From header and the envelope sender (MAIL FROM). The exchange header From overrides it. */
+    public void setFrom(String from) {
+        this.from = from;
+    }
+
+    public String getTo() {
+        return to;
+    }
+
+    /** Comma-separated To recipients. The exchange header To overrides it. */
+    public void setTo(String to) {
+        this.to = to;
+    }
+
+    public String getCc() {
+        return cc;
+    }
+
+    /** Comma-separated Cc recipients. The exchange header Cc overrides it. */
+    public void setCc(String cc) {
+        this.cc = cc;
+    }
+
+    public String getBcc() {
+        return bcc;
+    }
+
+    /** Comma-separated Bcc recipients: envelope recipients only, never transmitted as a header. The exchange header Bcc overrides it. */
+    public void setBcc(String bcc) {
+        this.bcc = bcc;
+    }
+
+    public String getReplyTo() {
+        return replyTo;
+    }
+
+    /** The Reply-To address. The exchange header Reply-To overrides it. */
+    public void setReplyTo(String replyTo) {
+        this.replyTo = replyTo;
+    }
+
+    public String getSubject() {
+        return subject;
+    }
+
+    /** The subject. The exchange header Subject overrides it. */
+    public void setSubject(String subject) {
+        this.subject = subject;
+    }
+
+    public String getContentType() {
+        return contentType;
+    }
+
+    /** The content type of a String body, with its charset. */
+    public void setContentType(String contentType) {
+        this.contentType = contentType;
+    }
+
+    public String getSenderDomainName() {
+        return senderDomainName;
+    }
+
+    /** The name this client gives in EHLO/HELO, and the domain of generated Message-IDs. Defaults to the local host name. */
+    public void setSenderDomainName(String senderDomainName) {
+        this.senderDomainName = senderDomainName;
+    }
+
+    public boolean isAllowPartialDelivery() {
+        return allowPartialDelivery;
+    }
+
+    /**
+     * When some recipients are refused, send to the others and succeed with fewer accepted (true), or fail the exchange
+     * before DATA (false).
+     */
+    public void setAllowPartialDelivery(boolean allowPartialDelivery) {
+        this.allowPartialDelivery = allowPartialDelivery;
+    }
+
+    public String getUsername() {
+        return username;
+    }
+
+    /** The user name for SMTP AUTH (PLAIN, LOGIN). Credentials are only ever sent inside TLS unless allowPlaintextAuth=true. */
+    public void setUsername(String username) {
+        this.username = username;
+    }
+
+    public String getPassword() {
+        return password;
+    }
+
+    /** The password for SMTP AUTH. Never logged. */
+    public void setPassword(String password) {
+        this.password = password;
+    }
+
+    public boolean isRequireAuthentication() {
+        return requireAuthentication;
+    }
+
+    /** Fail with AuthenticationRequiredException, before MAIL FROM, when the server offers no usable AUTH. */
+    public void setRequireAuthentication(boolean requireAuthentication) {
+        this.requireAuthentication = requireAuthentication;
+    }
+
+    public boolean isRequireTransportSecurity() {
+        return requireTransportSecurity;
+    }
+
+    /** Send nothing after EHLO outside TLS: without STARTTLS or implicit TLS the send fails with TransportSecurityRequiredException. */
+    public void setRequireTransportSecurity(boolean requireTransportSecurity) {
+        this.requireTransportSecurity = requireTransportSecurity;
+    }
+
+    public boolean isAllowPlaintextAuth() {
+        return allowPlaintextAuth;
+    }
+
+    /** Allow credentials to be sent without TLS when the server offers none. Off by default: only for trusted networks. */
+    public void setAllowPlaintextAuth(boolean allowPlaintextAuth) {
+        this.allowPlaintextAuth = allowPlaintextAuth;
+    }
+
+    public boolean isImplicitTls() {
+        return implicitTls;
+    }
+
+    /** Speak TLS from the first byte (SMTPS, port 465 by default) instead of upgrading with STARTTLS. */
+    public void setImplicitTls(boolean implicitTls) {
+        this.implicitTls = implicitTls;
+    }
+
+    public SSLContextParameters getSslContextParameters() {
+        return sslContextParameters;
+    }
+
+    /** The trust material (and client keys) for TLS. By default the JVM's trust store; the host name is always verified. */
+    public void setSslContextParameters(SSLContextParameters sslContextParameters) {
+        this.sslContextParameters = sslContextParameters;
+    }
+
+    public int getConnectTimeout() {
+        return connectTimeout;
+    }
+
+    /** How long to wait for the TCP connection, in milliseconds. */
+    public void setConnectTimeout(int connectTimeout) {
+        this.connectTimeout = connectTimeout;
+    }
+
+    public int getTimeout() {
+        return timeout;
+    }
+
+    /** How long any single read or write on the connection may take, in milliseconds. */
+    public void setTimeout(int timeout) {
+        this.timeout = timeout;
+    }
+}

@@ -1,0 +1,44 @@
+package io.camelsendmail;
+
+import org.apache.camel.spi.Metadata;
+
+/**
+ * Exchange headers read and written by the {@code sendmail:} producer.
+ */
+public final class SendmailConstants {
+
+    @Metadata(label = "producer", description = "The sender (From header and envelope sender) for this message; overrides the from option.",
+              javaType = "String")
+    public static final String FROM = "From";
+    @Metadata(label = "producer", description = "Comma-separated To recipients for this message; overrides the to option.",
+              javaType = "String")
+    public static final String TO = "To";
+    @Metadata(label = "producer", description = "Comma-separated Cc recipients for this message; overrides the cc option.",
+              javaType = "String")
+    public static final String CC = "Cc";
+    @Metadata(label = "producer",
+              description = "Comma-separated Bcc recipients for this message; overrides the bcc option. Never transmitted as a header.",
+              javaType = "String")
+    public static final String BCC = "Bcc";
+    @Metadata(label = "producer", description = "The Reply-To address for this message; overrides the replyTo option.",
+              javaType = "String")
+    public static final String REPLY_TO = "Reply-To";
+    @Metadata(label = "producer", description = "The subject of this message; overrides the subject option.", javaType = "String")
+    public static final String SUBJECT = "Subject";
+
+    @Metadata(label = "producer", description = "How many recipients the server accepted (Twisted's numOk).",
+              javaType = "Integer")
+    public static final String ACCEPTED = "CamelSendmailAccepted";
+    @Metadata(label = "producer",
+              description = "One status per RCPT, in order, accepted or not: address, SMTP code and the server's reply text.",
+              javaType = "java.util.List<io.camelsendmail.RecipientStatus>")
+    public static final String STATUSES = "CamelSendmailStatuses";
+    @Metadata(label = "producer", description = "The Message-ID that was sent.", javaType = "String")
+    public static final String MESSAGE_ID = "CamelSendmailMessageId";
+    @Metadata(label = "producer", description = "The server's reply to the end of DATA, for example its queue id.",
+              javaType = "String")
+    public static final String RESPONSE = "CamelSendmailResponse";
+
+    private SendmailConstants() {
+    }
+}

@@ -1,0 +1,283 @@
+package io.camelsendmail;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.URLName;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+
+import org.eclipse.angus.mail.smtp.SMTPOutputStream;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import org.eclipse.angus.mail.smtp.SMTPTransport;
+
+/**
+ * One SMTP connection. Angus Mail's transport speaks the protocol (greeting, EHLO, STARTTLS, AUTH); this class names
+ * each step as it happens, runs every command past {@link TransportSecurity}, and drives the mail transaction itself so
+ * that each RCPT's reply is kept and nothing is sent after a refusal.
+ */
+final class SmtpConnection extends SMTPTransport {
+
+    /** Headers never transmitted. */
+    private static final String[] NOT_TRANSMITTED = { "Bcc", "Content-Length" };
+
+    private final TransportSecurity security;
+    private final String server;
+    private final boolean implicitTls;
+
+    private SmtpStep step = SmtpStep.CONNECT;
+    private boolean tlsActive;
+    private boolean authAttempted;
+    private boolean authenticated;
+    private int lastCode = -1;
+    private String lastReply = "";
+    private int dataCode = -1;
+    private String dataReply = "";
+    private int transactions;
+    private boolean broken;
+
+    SmtpConnection(Session session, String host, int port, boolean implicitTls, TransportSecurity security) {
+        super(session, new URLName("smtp", host, port, null, null, null), "smtp", implicitTls);
+        this.security = security;
+        this.implicitTls = implicitTls;
+        this.server = host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+    }
+
+    /** Connects, greets, upgrades to TLS when offered, and authenticates when credentials are given. */
+    void open(String user, String password) throws SendmailException {
+        URLName url = getURLName();
+        try {
+            connect(url.getHost(), url.getPort(), user, password);
+        } catch (MessagingException e) {
+            broken = true;
+            throw SmtpFailures.of(e, this);
+        }
+        if (implicitTls) {
+            tlsActive = true;
+        }
+    }
+
+    @Override
+    protected synchronized boolean protocolConnect(String host, int port, String user, String password)
+            throws MessagingException {
+        step = SmtpStep.CONNECT;
+        tlsActive = false;
+        boolean connected = super.protocolConnect(host, port, user, password);
+        if (implicitTls) {
+            tlsActive = true;
+        }
+        return connected;
+    }
+
+    @Override
+    protected boolean ehlo(String domain) throws MessagingException {
+        if (implicitTls) {
+            tlsActive = true;
+        }
+        boolean ok = super.ehlo(domain);
+        // fall back to HELO only when EHLO is not understood; any other refusal ends the conversation
+        if (!ok && lastCode != 500 && lastCode != 501 && lastCode != 502 && lastCode != 504) {
+            throw new SmtpRefusal(SmtpFailures.reply(SmtpStep.EHLO, lastCode, lastReply, null, server));
+        }
+        return ok;
+    }
+
+    @Override
+    protected void startTLS() throws MessagingException {
+        super.startTLS();
+        tlsActive = true;
+    }
+
+    @Override
+    protected void sendCommand(String command) throws MessagingException {
+        SmtpStep next = SmtpStep.ofCommand(command);
+        SendmailException refusal = security.beforeCommand(next, tlsActive, authenticated, server);
+        if (refusal != null) {
+            throw new SmtpRefusal(refusal);
+        }
+        step = next;
+        if (next == SmtpStep.AUTH) {
+            authAttempted = true;
+        } else if (next == SmtpStep.DATA) {
+            dataCode = -1;
+            dataReply = "";
+        }
+        lastCode = -1;
+        lastReply = "";
+        super.sendCommand(command);
+    }
+
+    @Override
+    protected int readServerResponse() throws MessagingException {
+        if (step == SmtpStep.CONNECT) {
+            step = SmtpStep.GREETING;
+        }
+        int code = super.readServerResponse();
+        lastCode = code;
+        lastReply = getLastServerResponse();
+        if (step == SmtpStep.AUTH && code == 235) {
+            authenticated = true;
+        } else if (step == SmtpStep.DATA) {
+            dataCode = code;
+            dataReply = lastReply;
+        }
+        return code;
+    }
+
+    /**
+     * Runs one mail transaction: MAIL FROM, one RCPT TO per recipient, DATA, the message, and the final dot.
+     *
+     * @throws SendmailException on any refusal or failure; after a refusal the transaction is reset and the connection
+     *                           stays usable, after a failure it is {@link #isBroken() broken}
+     */
+    synchronized Delivery send(OutgoingMail mail, boolean allowPartialDelivery) throws SendmailException {
+        Envelope envelope = mail.envelope();
+        MimeMessage message = mail.message();
+        List<RecipientStatus> statuses = new ArrayList<>(envelope.recipients().size());
+        try {
+            String mailFrom = mailFromCommand(envelope, message);
+            transactions++;
+            int code = simpleCommand(mailFrom);
+            if (code != 250) {
+                throw refused(SmtpStep.MAIL, code, statuses);
+            }
+            for (InternetAddress recipient : envelope.recipients()) {
+                code = simpleCommand("RCPT TO:<" + recipient.getAddress() + ">");
+                if (code == 421 || code < 0) {
+                    throw refused(SmtpStep.RCPT, code, statuses);
+                }
+                statuses.add(new RecipientStatus(recipient.getAddress(), code, SmtpFailures.text(lastReply)));
+            }
+            long accepted = statuses.stream().filter(RecipientStatus::accepted).count();
+            if (accepted == 0 || !allowPartialDelivery && accepted < statuses.size()) {
+                reset();
+                throw SmtpFailures.recipientsRefused(statuses, allowPartialDelivery, server);
+            }
+            OutputStream data;
+            try {
+                data = data();
+            } catch (MessagingException e) {
+                // Angus has sent RSET after a refused DATA; a lost connection or a 421 ends this one
+                if (dataCode == 421 || dataCode < 0 || !(e instanceof SMTPSendFailedException)) {
+                    broken = true;
+                }
+                throw SmtpFailures.reply(SmtpStep.DATA, dataCode, dataReply, statuses, server);
+            }
+            step = SmtpStep.CONTENT;
+            message.writeTo(data, NOT_TRANSMITTED);
+            ((SMTPOutputStream) data).ensureAtBOL();
+            code = simpleCommand(".");
+            if (code != 250) {
+                throw refused(SmtpStep.DATA_END, code, statuses);
+            }
+            return new Delivery(statuses, message.getMessageID(), SmtpFailures.text(lastReply));
+        } catch (MessagingException e) {
+            broken = true;
+            throw SmtpFailures.of(e, this, statuses);
+        } catch (IOException | RuntimeException e) {
+            broken = true;
+            throw SmtpFailures.io(step, e, statuses, server);
+        }
+    }
+
+    private String mailFromCommand(Envelope envelope, MimeMessage message)
+            throws SendmailException, MessagingException, IOException {
+        StringBuilder command = new StringBuilder("MAIL FROM:<").append(envelope.sender().getAddress()).append('>');
+        if (envelope.needsSmtpUtf8()) {
+            if (!supportsExtension("SMTPUTF8")) {
+                throw SmtpFailures.refusedLocally("the envelope has a non-ASCII address and the SMTP server " + server
+                                                  + " does not offer SMTPUTF8; MAIL FROM was not sent");
+            }
+            command.append(" SMTPUTF8");
+        }
+        long limit = sizeLimit();
+        if (limit >= 0) {
+            long size = MessageSize.of(message, NOT_TRANSMITTED);
+            if (limit > 0 && size > limit) {
+                throw SmtpFailures.refusedLocally("the message is " + size + " bytes and the SMTP server " + server
+                                                  + " accepts at most " + limit + " (SIZE); MAIL FROM was not sent");
+            }
+            command.append(" SIZE=").append(size);
+        }
+        return command.toString();
+    }
+
+    /** A refusal: ends the transaction with RSET, or marks the connection broken when the server is closing it. */
+    private SendmailException refused(SmtpStep at, int code, List<RecipientStatus> statuses) {
+        SendmailException failure = SmtpFailures.reply(at, code, lastReply, statuses, server);
+        if (code == 421 || code < 0) {
+            broken = true;
+        } else if (at != SmtpStep.DATA_END) {
+            reset();
+        }
+        return failure;
+    }
+
+    /** Ends a refused transaction so that the connection can carry the next one; a failed RSET breaks it. */
+    private void reset() {
+        try {
+            if (simpleCommand("RSET") != 250) {
+                broken = true;
+            }
+        } catch (MessagingException e) {
+            broken = true;
+        }
+    }
+
+    private long sizeLimit() {
+        String size = getExtensionParameter("SIZE");
+        if (size == null || size.isBlank()) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(size.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** Sends QUIT when possible and closes the socket; never throws. */
+    void quietlyClose() {
+        try {
+            close();
+        } catch (MessagingException | RuntimeException e) {
+            // the socket is closed either way
+        }
+    }
+
+    SmtpStep step() {
+        return step;
+    }
+
+    int lastCode() {
+        return lastCode;
+    }
+
+    String lastReply() {
+        return lastReply;
+    }
+
+    boolean authAttempted() {
+        return authAttempted;
+    }
+
+    boolean tlsActive() {
+        return tlsActive;
+    }
+
+    String server() {
+        return server;
+    }
+
+    int transactions() {
+        return transactions;
+    }
+
+    boolean isBroken() {
+        return broken;
+    }
+}

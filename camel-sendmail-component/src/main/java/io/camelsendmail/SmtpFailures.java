@@ -1,0 +1,175 @@
+package io.camelsendmail;
+
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import javax.net.ssl.SSLException;
+
+import jakarta.mail.MessagingException;
+
+/**
+ * The one place that turns an SMTP reply or an I/O failure into the {@link SendmailException} subclass a route sees.
+ */
+final class SmtpFailures {
+
+    private SmtpFailures() {
+    }
+
+    /** A reply the conversation cannot go on with, at the given step. */
+    static SendmailException reply(SmtpStep step, int code, String rawReply, List<RecipientStatus> statuses, String server) {
+        return reply(step, code, rawReply, statuses, server, null);
+    }
+
+    static SendmailException reply(SmtpStep step, int code, String rawReply, List<RecipientStatus> statuses, String server,
+                                   Throwable cause) {
+        String text = text(rawReply);
+        if (code < 0) {
+            String what = rawReply == null || rawReply.isBlank() || "[EOF]".equals(rawReply.trim())
+                    ? "closed the connection" : "answered with something that is not an SMTP reply: '" + clip(text) + "'";
+            return new SmtpConnectException(
+                    "SMTP server " + server + " " + what + " at " + step.description() + afterData(step),
+                    step.name(), -1, step != SmtpStep.DATA_END, statuses, cause);
+        }
+        boolean temporary = code >= 400 && code < 500;
+        String message = "SMTP server " + server + " refused " + step.description() + ": " + code + " " + text;
+        if (code == 421) {
+            return new SmtpConnectException(message + " (the server is closing the connection)" + afterData(step),
+                    step.name(), code, step != SmtpStep.DATA_END, statuses, cause);
+        }
+        return switch (step) {
+            case CONNECT, GREETING, EHLO, HELO, NOOP, RSET, QUIT, OTHER ->
+                new SmtpConnectException(message, step.name(), code, temporary, statuses, cause);
+            case STARTTLS -> new TransportSecurityRequiredException(
+                    message + "; the server offered STARTTLS, so the message is not sent without it",
+                    step.name(), code, temporary, statuses, cause);
+            case AUTH -> new AuthenticationFailedException(message, step.name(), code, temporary, statuses, cause);
+            case MAIL, RCPT, DATA, CONTENT, DATA_END ->
+                new SmtpDeliveryException(message, step.name(), code, temporary, statuses, cause);
+        };
+    }
+
+    /** Every recipient refused, or some with allowPartialDelivery=false: nothing was sent after RCPT. */
+    static SendmailException recipientsRefused(List<RecipientStatus> statuses, boolean allowPartialDelivery, String server) {
+        List<RecipientStatus> refused = statuses.stream().filter(s -> !s.accepted()).toList();
+        RecipientStatus last = refused.get(refused.size() - 1);
+        boolean temporary = refused.stream().allMatch(s -> s.code() >= 400 && s.code() < 500);
+        String which = refused.size() == statuses.size()
+                ? "every recipient"
+                : refused.size() + " of " + statuses.size() + " recipients (allowPartialDelivery=false)";
+        String details = refused.stream().map(RecipientStatus::toString).collect(Collectors.joining("; "));
+        return new SmtpDeliveryException(
+                "SMTP server " + server + " refused " + which + "; the message was not sent: " + details,
+                SmtpStep.RCPT.name(), last.code(), temporary, statuses, null);
+    }
+
+    /** A refusal this client decides before MAIL FROM, from what the server said in EHLO. */
+    static SendmailException refusedLocally(String message) {
+        return new SmtpDeliveryException(message, SmtpStep.MAIL.name(), -1, false, null, null);
+    }
+
+    /** A failure Angus Mail raised while connecting or talking. */
+    static SendmailException of(MessagingException e, SmtpConnection connection) {
+        return of(e, connection, null);
+    }
+
+    static SendmailException of(MessagingException e, SmtpConnection connection, List<RecipientStatus> statuses) {
+        SmtpRefusal refusal = find(e, SmtpRefusal.class);
+        if (refusal != null) {
+            return refusal.refusal();
+        }
+        SmtpStep step = connection.step();
+        String server = connection.server();
+        if (e instanceof jakarta.mail.AuthenticationFailedException && !connection.authAttempted()) {
+            return new AuthenticationRequiredException(
+                    "the SMTP server " + server + " offers no AUTH mechanism this client can use (it supports PLAIN, "
+                                                       + "LOGIN, DIGEST-MD5, NTLM): " + e.getMessage(),
+                    SmtpStep.AUTH.name(), -1, false, statuses, e);
+        }
+        Exception io = find(e, IOException.class);
+        if (io == null && e.getNextException() instanceof IOException next) {
+            io = next;
+        }
+        if (io != null && connection.lastCode() < 0) {
+            return io(step, io, statuses, server);
+        }
+        return reply(step, connection.lastCode(), connection.lastReply(), statuses, server, e);
+    }
+
+    /** A network failure: transient unless the end of the data may have reached the server. */
+    static SendmailException io(SmtpStep step, Exception e, List<RecipientStatus> statuses, String server) {
+        SSLException tls = find(e, SSLException.class);
+        if (tls != null && (step == SmtpStep.CONNECT || step == SmtpStep.GREETING || step == SmtpStep.STARTTLS)) {
+            return new TransportSecurityRequiredException(
+                    "TLS with the SMTP server " + server + " could not be established: " + rootMessage(tls)
+                                                          + "; nothing was sent (check the server certificate, its host name, "
+                                                          + "and sslContextParameters)",
+                    step.name(), -1, false, statuses, e);
+        }
+        String what;
+        if (find(e, SocketTimeoutException.class) != null) {
+            what = "timed out at " + step.description();
+        } else if (find(e, UnknownHostException.class) != null) {
+            what = "is an unknown host";
+        } else if (step == SmtpStep.CONNECT) {
+            what = "could not be reached: " + rootMessage(e);
+        } else {
+            what = "connection failed at " + step.description() + ": " + rootMessage(e);
+        }
+        return new SmtpConnectException("SMTP server " + server + " " + what + afterData(step), step.name(), -1,
+                step != SmtpStep.DATA_END, statuses, e);
+    }
+
+    /** The text of a reply without its codes: lines joined by a newline. */
+    static String text(String rawReply) {
+        if (rawReply == null) {
+            return "";
+        }
+        StringBuilder text = new StringBuilder();
+        for (String line : rawReply.split("\r?\n")) {
+            if (line.isEmpty()) {
+                continue;
+            }
+            if (text.length() > 0) {
+                text.append('\n');
+            }
+            boolean coded = line.length() >= 3 && Character.isDigit(line.charAt(0)) && Character.isDigit(line.charAt(1))
+                    && Character.isDigit(line.charAt(2)) && (line.length() == 3 || line.charAt(3) == ' ' || line.charAt(3) == '-');
+            text.append(coded ? line.substring(Math.min(4, line.length())) : line);
+        }
+        return text.toString();
+    }
+
+    private static String afterData(SmtpStep step) {
+        return step == SmtpStep.DATA_END
+                ? "; the message data was fully sent, so the server may have accepted it: not retried, to avoid a duplicate"
+                : "";
+    }
+
+    private static String clip(String s) {
+        return s.length() > 200 ? s.substring(0, 200) + "..." : s;
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage();
+        return message == null ? root.getClass().getSimpleName() : message;
+    }
+
+    private static <T extends Throwable> T find(Throwable t, Class<T> type) {
+        for (int depth = 0; t != null && depth < 16; depth++) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+            Throwable next = t instanceof MessagingException me && me.getNextException() != null
+                    ? me.getNextException() : t.getCause();
+            t = next == t ? null : next;
+        }
+        return null;
+    }
+}
