@@ -120,7 +120,7 @@ public class SendmailEndpoint extends DefaultEndpoint {
         writeTimeouts = getCamelContext().getExecutorServiceManager()
                 .newScheduledThreadPool(this, "SendmailWriteTimeout", 1);
         SmtpConnectionFactory factory = new SmtpConnectionFactory(configuration, tlsSocketFactory(), writeTimeouts);
-        composer = new MessageComposer(configuration, factory.session());
+        composer = new MessageComposer(configuration, factory.messageSession());
         sessions = new ConnectionPerMessage(factory, configuration.isAllowPartialDelivery());
     }
 

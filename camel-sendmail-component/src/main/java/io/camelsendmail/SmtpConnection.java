@@ -2,6 +2,7 @@ package io.camelsendmail;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -94,6 +95,21 @@ final class SmtpConnection extends SMTPTransport {
 
     @Override
     protected void sendCommand(String command) throws MessagingException {
+        beforeSend(command);
+        super.sendCommand(command);
+    }
+
+    /** Sends a command that may hold UTF-8 (an SMTPUTF8 address) and reads the reply. */
+    private int command(String command) throws MessagingException {
+        if (Addresses.isAscii(command)) {
+            return simpleCommand(command);
+        }
+        beforeSend(command);
+        return simpleCommand(command.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Names the step and asks {@link TransportSecurity} whether the command may be sent at all. */
+    private void beforeSend(String command) throws MessagingException {
         SmtpStep next = SmtpStep.ofCommand(command);
         SendmailException refusal = security.beforeCommand(next, tlsActive, authenticated, server);
         if (refusal != null) {
@@ -108,7 +124,6 @@ final class SmtpConnection extends SMTPTransport {
         }
         lastCode = -1;
         lastReply = "";
-        super.sendCommand(command);
     }
 
     @Override
@@ -141,12 +156,12 @@ final class SmtpConnection extends SMTPTransport {
         try {
             String mailFrom = mailFromCommand(envelope, message);
             transactions++;
-            int code = simpleCommand(mailFrom);
+            int code = command(mailFrom);
             if (code != 250) {
                 throw refused(SmtpStep.MAIL, code, statuses);
             }
             for (InternetAddress recipient : envelope.recipients()) {
-                code = simpleCommand("RCPT TO:<" + recipient.getAddress() + ">");
+                code = command("RCPT TO:<" + recipient.getAddress() + ">");
                 if (code == 421 || code < 0) {
                     throw refused(SmtpStep.RCPT, code, statuses);
                 }

@@ -13,6 +13,7 @@ import jakarta.mail.Session;
 final class SmtpConnectionFactory {
 
     private final Session session;
+    private final Session messageSession;
     private final String host;
     private final int port;
     private final boolean implicitTls;
@@ -22,6 +23,10 @@ final class SmtpConnectionFactory {
 
     SmtpConnectionFactory(SendmailConfiguration configuration, SSLSocketFactory tls, ScheduledExecutorService writeTimeouts) {
         this.session = Session.getInstance(sessionProperties(configuration, tls, writeTimeouts));
+        // messages may carry UTF-8 addresses in their headers; they are only sent where the server offers SMTPUTF8
+        Properties messageProperties = new Properties();
+        messageProperties.put("mail.mime.allowutf8", "true");
+        this.messageSession = Session.getInstance(messageProperties);
         this.host = configuration.getHost();
         this.port = configuration.effectivePort();
         this.implicitTls = configuration.isImplicitTls();
@@ -36,9 +41,9 @@ final class SmtpConnectionFactory {
         return connection;
     }
 
-    /** The mail session: also the one new messages are built with. */
-    Session session() {
-        return session;
+    /** The session new messages are built and parsed with. */
+    Session messageSession() {
+        return messageSession;
     }
 
     private static Properties sessionProperties(
@@ -54,8 +59,6 @@ final class SmtpConnectionFactory {
         p.put("mail.smtp.ssl.checkserveridentity", "true");
         p.put("mail.smtp.auth.mechanisms", "PLAIN LOGIN DIGEST-MD5 NTLM");
         p.put("mail.smtp.quitwait", "true");
-        // non-ASCII addresses go out as UTF-8 when the server offers SMTPUTF8 (and are refused before MAIL FROM otherwise)
-        p.put("mail.mime.allowutf8", "true");
         if (configuration.getSenderDomainName() != null) {
             p.put("mail.smtp.localhost", configuration.getSenderDomainName());
         }

@@ -1,0 +1,342 @@
+package io.camelsendmail.support;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * A loopback SMTP server for tests that plays a script of replies, can misbehave at any step, and records every line
+ * it received (and whether TLS was up at the time). Replies are matched on the start of the command, case-insensitive;
+ * the first matching rule wins. A reply may be one of the actions {@link #CLOSE} or {@link #SILENT}.
+ */
+public final class ScriptedSmtpServer implements AutoCloseable {
+
+    /** Close the connection instead of replying. */
+    public static final String CLOSE = "<close>";
+    /** Never reply; keep the connection open until the client gives up. */
+    public static final String SILENT = "<silent>";
+    /** Matches the end of the message data (the lone dot). */
+    public static final String END_OF_DATA = "<end-of-data>";
+    /** Matches the moment the connection is accepted. */
+    public static final String GREETING = "<greeting>";
+
+    /** One line the server received. */
+    public record Received(int connection, String line, boolean tls) {
+    }
+
+    private final ServerSocket serverSocket;
+    private final SSLContext startTls;
+    private final List<String[]> rules = new CopyOnWriteArrayList<>();
+    private final List<String> ehloExtensions = new CopyOnWriteArrayList<>();
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final List<String> messages = new CopyOnWriteArrayList<>();
+    private final List<Socket> open = new CopyOnWriteArrayList<>();
+    private final Map<Integer, Integer> transactionsPerConnection = new ConcurrentHashMap<>();
+    private final AtomicInteger connections = new AtomicInteger();
+    private volatile BiFunction<Integer, String, String> dynamicReply;
+    private volatile boolean closed;
+
+    private ScriptedSmtpServer(SSLContext implicitTls, SSLContext startTls) throws IOException {
+        this.startTls = startTls;
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        this.serverSocket = implicitTls != null
+                ? implicitTls.getServerSocketFactory().createServerSocket(0, 50, loopback)
+                : new ServerSocket(0, 50, loopback);
+        Thread acceptor = new Thread(this::acceptLoop, "scripted-smtp-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    /** A plain server; STARTTLS is answered 454 unless {@link #withStartTls} is used. */
+    public static ScriptedSmtpServer start() throws IOException {
+        return new ScriptedSmtpServer(null, null);
+    }
+
+    /** A server that offers STARTTLS with the given server context. */
+    public static ScriptedSmtpServer withStartTls(SSLContext context) throws IOException {
+        ScriptedSmtpServer server = new ScriptedSmtpServer(null, context);
+        server.ehloExtensions.add("STARTTLS");
+        return server;
+    }
+
+    /** A server that speaks TLS from the first byte. */
+    public static ScriptedSmtpServer withImplicitTls(SSLContext context) throws IOException {
+        return new ScriptedSmtpServer(context, null);
+    }
+
+    /** Adds a rule: a command starting with {@code prefix} gets {@code reply} (CRLF-separated lines allowed). */
+    public ScriptedSmtpServer on(String prefix, String reply) {
+        rules.add(new String[] { prefix.toUpperCase(Locale.ROOT), reply });
+        return this;
+    }
+
+    /** A reply computed from the connection number and the command; null falls through to the rules. */
+    public ScriptedSmtpServer dynamic(BiFunction<Integer, String, String> reply) {
+        this.dynamicReply = reply;
+        return this;
+    }
+
+    /** Extensions listed in the EHLO reply, such as {@code AUTH PLAIN LOGIN} or {@code SIZE 1000}. */
+    public ScriptedSmtpServer extensions(String... extensions) {
+        Collections.addAll(ehloExtensions, extensions);
+        return this;
+    }
+
+    public ScriptedSmtpServer withoutExtension(String extension) {
+        ehloExtensions.removeIf(e -> e.equalsIgnoreCase(extension));
+        return this;
+    }
+
+    public int port() {
+        return serverSocket.getLocalPort();
+    }
+
+    public List<Received> received() {
+        return new ArrayList<>(received);
+    }
+
+    /** The received command lines (AUTH continuation lines included), without message data. */
+    public List<String> commands() {
+        return received.stream().map(Received::line).toList();
+    }
+
+    /** Whether a command starting with this prefix was received. */
+    public boolean sawCommand(String prefix) {
+        String p = prefix.toUpperCase(Locale.ROOT);
+        return received.stream().anyMatch(r -> r.line().toUpperCase(Locale.ROOT).startsWith(p));
+    }
+
+    /** The message data of every accepted end-of-data, dot-unstuffed, CRLF line ends. */
+    public List<String> messages() {
+        return new ArrayList<>(messages);
+    }
+
+    public int connections() {
+        return connections.get();
+    }
+
+    /** Connections accepted and not yet closed by either side. */
+    public int openConnections() {
+        open.removeIf(Socket::isClosed);
+        return open.size();
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            try {
+                Socket socket = serverSocket.accept();
+                int number = connections.incrementAndGet();
+                open.add(socket);
+                Thread t = new Thread(() -> serve(socket, number), "scripted-smtp-" + number);
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private void serve(Socket socket, int number) {
+        Socket current = socket;
+        try {
+            current.setSoTimeout(30_000);
+            InputStream in = current.getInputStream();
+            OutputStream out = current.getOutputStream();
+            boolean tls = socket instanceof SSLSocket;
+            if (!reply(out, replyFor(number, GREETING, "220 scripted.test ESMTP ready"))) {
+                return;
+            }
+            while (!closed) {
+                String line = readLine(in);
+                if (line == null) {
+                    return;
+                }
+                received.add(new Received(number, line, tls));
+                String upper = line.toUpperCase(Locale.ROOT);
+                String verb = upper.split(" ", 2)[0];
+                String reply;
+                switch (verb) {
+                    case "EHLO" -> reply = replyFor(number, line, ehloReply(tls));
+                    case "HELO" -> reply = replyFor(number, line, "250 scripted.test");
+                    case "MAIL" -> reply = replyFor(number, line, "250 2.1.0 sender ok");
+                    case "RCPT" -> reply = replyFor(number, line, "250 2.1.5 recipient ok");
+                    case "RSET", "NOOP" -> reply = replyFor(number, line, "250 2.0.0 ok");
+                    case "QUIT" -> {
+                        reply(out, replyFor(number, line, "221 2.0.0 bye"));
+                        return;
+                    }
+                    case "STARTTLS" -> {
+                        reply = replyFor(number, line, startTls != null && !tls ? "220 2.0.0 go ahead" : "454 4.7.0 TLS not available");
+                        if (!reply(out, reply)) {
+                            return;
+                        }
+                        if (reply.startsWith("220") && startTls != null) {
+                            SSLSocket ssl = (SSLSocket) startTls.getSocketFactory()
+                                    .createSocket(current, null, current.getPort(), true);
+                            ssl.setUseClientMode(false);
+                            ssl.startHandshake();
+                            current = ssl;
+                            in = ssl.getInputStream();
+                            out = ssl.getOutputStream();
+                            tls = true;
+                        }
+                        continue;
+                    }
+                    case "AUTH" -> reply = replyFor(number, line, "235 2.7.0 authenticated");
+                    case "DATA" -> {
+                        reply = replyFor(number, line, "354 end with <CRLF>.<CRLF>");
+                        if (!reply(out, reply)) {
+                            return;
+                        }
+                        if (reply.startsWith("354")) {
+                            String data = readData(in);
+                            if (data == null) {
+                                return;
+                            }
+                            String end = replyFor(number, END_OF_DATA, "250 2.0.0 queued as Q" + number + "x"
+                                                                       + transactionsPerConnection.merge(number, 1, Integer::sum));
+                            if (end.startsWith("250")) {
+                                messages.add(data);
+                            }
+                            if (!reply(out, end)) {
+                                return;
+                            }
+                        }
+                        continue;
+                    }
+                    default -> reply = replyFor(number, line, "500 5.5.1 unknown command");
+                }
+                if (!reply(out, reply)) {
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            // the client went away
+        } finally {
+            try {
+                current.close();
+            } catch (IOException e) {
+                // closed
+            }
+        }
+    }
+
+    private String ehloReply(boolean tls) {
+        List<String> lines = new ArrayList<>();
+        lines.add("scripted.test greets you");
+        for (String ext : ehloExtensions) {
+            if (!(tls && ext.equalsIgnoreCase("STARTTLS"))) {
+                lines.add(ext);
+            }
+        }
+        StringBuilder reply = new StringBuilder();
+        for (int i = 0; i < lines.size(); i++) {
+            reply.append("250").append(i == lines.size() - 1 ? ' ' : '-').append(lines.get(i));
+            if (i < lines.size() - 1) {
+                reply.append("\r\n");
+            }
+        }
+        return reply.toString();
+    }
+
+    private String replyFor(int connection, String command, String fallback) {
+        BiFunction<Integer, String, String> dynamic = dynamicReply;
+        if (dynamic != null) {
+            String reply = dynamic.apply(connection, command);
+            if (reply != null) {
+                return reply;
+            }
+        }
+        String upper = command.toUpperCase(Locale.ROOT);
+        for (String[] rule : rules) {
+            if (upper.startsWith(rule[0])) {
+                return rule[1];
+            }
+        }
+        return fallback;
+    }
+
+    /** @return false when the connection is to end */
+    private boolean reply(OutputStream out, String reply) throws IOException {
+        if (CLOSE.equals(reply)) {
+            return false;
+        }
+        if (SILENT.equals(reply)) {
+            while (!closed) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return false;
+        }
+        out.write((reply + "\r\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        return true;
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) >= 0) {
+            if (b == '\n') {
+                byte[] bytes = line.toByteArray();
+                int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+                return new String(bytes, 0, length, StandardCharsets.UTF_8);
+            }
+            if (line.size() > 100_000) {
+                throw new IOException("line too long");
+            }
+            line.write(b);
+        }
+        return null;
+    }
+
+    private static String readData(InputStream in) throws IOException {
+        StringBuilder data = new StringBuilder();
+        String line;
+        while ((line = readLine(in)) != null) {
+            if (line.equals(".")) {
+                return data.toString();
+            }
+            data.append(line.startsWith(".") ? line.substring(1) : line).append("\r\n");
+        }
+        return null;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            serverSocket.close();
+        } catch (IOException e) {
+            // closed
+        }
+        for (Socket s : open) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                // closed
+            }
+        }
+    }
+}
