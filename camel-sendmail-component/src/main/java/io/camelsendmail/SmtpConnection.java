@@ -175,12 +175,12 @@ final class SmtpConnection extends SMTPTransport {
             OutputStream data;
             try {
                 data = data();
-            } catch (MessagingException e) {
-                // Angus has sent RSET after a refused DATA; a lost connection or a 421 ends this one
-                if (dataCode == 421 || dataCode < 0 || !(e instanceof SMTPSendFailedException)) {
+            } catch (SMTPSendFailedException e) {
+                // Angus has sent RSET after the refused DATA; a 421 or a lost connection ends this one
+                if (dataCode == 421 || dataCode < 0 || lastCode != 250) {
                     broken = true;
                 }
-                throw SmtpFailures.reply(SmtpStep.DATA, dataCode, dataReply, statuses, server);
+                throw SmtpFailures.reply(SmtpStep.DATA, dataCode, dataReply, statuses, server, e);
             }
             step = SmtpStep.CONTENT;
             message.writeTo(data, NOT_TRANSMITTED);
