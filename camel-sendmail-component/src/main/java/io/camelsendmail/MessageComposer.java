@@ -59,7 +59,7 @@ final class MessageComposer {
             if (body instanceof CharSequence text) {
                 return new OutgoingMail(textEnvelope(fields), text(in, fields, text.toString()), null);
             }
-            if (in instanceof AttachmentMessage am && am.hasAttachments()) {
+            if (attachments(in) != null) {
                 throw Addresses.invalid("Camel attachments can only be added to a String body; this body is a "
                                         + body.getClass().getName() + ", a complete message: put the attachments in it");
             }
@@ -99,7 +99,8 @@ final class MessageComposer {
             message.setSubject(fields.subject, "UTF-8");
         }
         DataHandler textContent = textContent(text);
-        if (in instanceof AttachmentMessage am && am.hasAttachments()) {
+        AttachmentMessage am = attachments(in);
+        if (am != null) {
             MimeMultipart mixed = new MimeMultipart("mixed");
             MimeBodyPart first = new MimeBodyPart();
             first.setDataHandler(textContent);
@@ -114,6 +115,13 @@ final class MessageComposer {
         message.setSentDate(new Date());
         message.saveChanges();
         return message;
+    }
+
+    /** The message's Camel attachments view when it has attachments, else null. */
+    private static AttachmentMessage attachments(Message in) {
+        AttachmentMessage am = in instanceof AttachmentMessage a ? a
+                : in.getExchange() != null ? in.getExchange().getMessage(AttachmentMessage.class) : null;
+        return am != null && am.hasAttachments() ? am : null;
     }
 
     private DataHandler textContent(String text) throws ParseException {

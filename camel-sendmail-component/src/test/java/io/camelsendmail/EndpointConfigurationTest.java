@@ -1,0 +1,86 @@
+package io.camelsendmail;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A bad endpoint configuration fails when the route starts, and the error names the option. */
+class EndpointConfigurationTest {
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "sendmail:mail.example.com:smtp?to=bob@example.com                       | port",
+            "sendmail:mail.example.com:0?to=bob@example.com                          | port",
+            "sendmail:mail.example.com?to=bob@@example.com                           | option to",
+            "sendmail:mail.example.com?from=not an address                           | option from",
+            "sendmail:mail.example.com?cc=carol@example.com,<broken                   | option cc",
+            "sendmail:mail.example.com?replyTo=a@example.com,b@example.com            | option replyTo",
+            "sendmail:mail.example.com?username=alice                                | username and password",
+            "sendmail:mail.example.com?requireAuthentication=true                    | requireAuthentication",
+            "sendmail:mail.example.com?timeout=0                                     | timeout",
+            "sendmail:mail.example.com?connectTimeout=-5                             | connectTimeout",
+            "sendmail:mail.example.com?contentType=text/plain; charset              | contentType",
+            "sendmail:mail.example.com?senderDomainName=bad name                     | senderDomainName",
+            "sendmail:mail.example.com?noSuchOption=1                                | noSuchOption",
+    })
+    void badConfigurationFailsAtStartNamingTheOption(String uri, String named) {
+        CamelContext context = new DefaultCamelContext();
+        try {
+            assertThatThrownBy(() -> {
+                context.addRoutes(new RouteBuilder() {
+                    @Override
+                    public void configure() {
+                        from("direct:in").to(uri);
+                    }
+                });
+                context.start();
+            }).satisfies(e -> assertThat(messages(e)).contains(named));
+        } finally {
+            context.stop();
+        }
+    }
+
+    @Test
+    void defaultPortIs25AndImplicitTlsMakesIt465() throws Exception {
+        CamelContext context = new DefaultCamelContext();
+        try {
+            context.start();
+            SendmailEndpoint plain = context.getEndpoint("sendmail:mail.example.com", SendmailEndpoint.class);
+            SendmailEndpoint implicit = context.getEndpoint("sendmail:mail.example.com?implicitTls=true", SendmailEndpoint.class);
+            SendmailEndpoint explicit = context.getEndpoint("sendmail:[::1]:2525", SendmailEndpoint.class);
+            assertThat(plain.getConfiguration().effectivePort()).isEqualTo(25);
+            assertThat(implicit.getConfiguration().effectivePort()).isEqualTo(465);
+            assertThat(explicit.getConfiguration().getHost()).isEqualTo("::1");
+            assertThat(explicit.getConfiguration().effectivePort()).isEqualTo(2525);
+        } finally {
+            context.stop();
+        }
+    }
+
+    @Test
+    void thePasswordNeverAppearsInTheEndpointsLoggedUri() throws Exception {
+        CamelContext context = new DefaultCamelContext();
+        try {
+            context.start();
+            SendmailEndpoint endpoint = context.getEndpoint(
+                    "sendmail:mail.example.com?username=alice&password=s3cret", SendmailEndpoint.class);
+            assertThat(endpoint.toString()).doesNotContain("s3cret");
+        } finally {
+            context.stop();
+        }
+    }
+
+    private static String messages(Throwable e) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            all.append(t.getMessage()).append('\n');
+        }
+        return all.toString();
+    }
+}
