@@ -185,7 +185,7 @@ public class SendmailConfiguration implements Cloneable {
 
     /** The user name for SMTP AUTH (PLAIN, LOGIN). Credentials are only ever sent inside TLS unless allowPlaintextAuth=true. */
     public void setUsername(String username) {
-        this.username = username;
+        this.username = username == null || username.isEmpty() ? null : username;
     }
 
     public String getPassword() {
@@ -194,7 +194,7 @@ public class SendmailConfiguration implements Cloneable {
 
     /** The password for SMTP AUTH. Never logged. */
     public void setPassword(String password) {
-        this.password = password;
+        this.password = password == null || password.isEmpty() ? null : password;
     }
 
     public boolean isRequireAuthentication() {

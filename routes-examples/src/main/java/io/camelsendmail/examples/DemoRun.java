@@ -1,0 +1,77 @@
+package io.camelsendmail.examples;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.MainListenerSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * With {@code examples.demo=true}: once the routes run, sends the bundled samples through each of them: two files
+ * into the outbox, a message on the queue, one on the YAML route's queue, and a REST request.
+ */
+final class DemoRun extends MainListenerSupport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DemoRun.class);
+    private static final String[] SAMPLE_FILES = { "welcome.eml", "weekly-report.txt", "weekly-report.txt.headers" };
+
+    @Override
+    public void afterStart(BaseMainSupport main) {
+        CamelContext context = main.getCamelContext();
+        if (!Boolean.parseBoolean(context.resolvePropertyPlaceholders("{{examples.demo}}"))) {
+            return;
+        }
+        try {
+            dropSampleFiles(Path.of(context.resolvePropertyPlaceholders("{{files.outbox}}")));
+            ProducerTemplate template = context.createProducerTemplate();
+            template.sendBodyAndHeaders("jms:queue:" + context.resolvePropertyPlaceholders("{{queue.outbox}}"),
+                    "Your parcel left our warehouse today.",
+                    Map.of("To", "carol@example.com", "Subject", "Parcel shipped"));
+            template.sendBodyAndHeaders("jms:queue:" + context.resolvePropertyPlaceholders("{{queue.notifications}}"),
+                    "Disk usage on db-1 is above 90%.", Map.of("To", "oncall@example.com"));
+            postRestRequest(Integer.parseInt(context.resolvePropertyPlaceholders("{{http.port}}")));
+        } catch (Exception e) {
+            LOG.error("The demo could not send its samples", e);
+        }
+    }
+
+    private static void dropSampleFiles(Path outbox) throws IOException {
+        Files.createDirectories(outbox);
+        // the sidecar first, so that the .txt is never picked up without it
+        for (int i = SAMPLE_FILES.length - 1; i >= 0; i--) {
+            try (InputStream in = DemoRun.class.getResourceAsStream("/samples/" + SAMPLE_FILES[i])) {
+                Path staging = outbox.resolve(".staging-" + SAMPLE_FILES[i]);
+                Files.copy(in, staging, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.move(staging, outbox.resolve(SAMPLE_FILES[i]), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        LOG.info("Demo: dropped welcome.eml and weekly-report.txt into {}", outbox);
+    }
+
+    private static void postRestRequest(int port) throws IOException, InterruptedException {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        for (String json : new String[] {
+                "{\"to\": [\"dave@example.com\", \"erin@example.com\"], \"subject\": \"Build 42 passed\", "
+                + "\"text\": \"All 1,204 tests passed.\"}",
+                "{\"subject\": \"no recipient\", \"text\": \"this one is refused\"}" }) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/mail"))
+                    .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(json)).build();
+            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            LOG.info("Demo: POST /mail answered {} {}", response.statusCode(), response.body());
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package io.camelsendmail.examples;
+
+import org.apache.camel.main.Main;
+
+/**
+ * The examples as one Camel Main application: file, queue and REST pipelines that end in {@code sendmail:}, plus the
+ * YAML routes in {@code routes/}. With no SMTP host or broker configured it starts embedded ones (see
+ * {@link EmbeddedDefaults}); with {@code examples.demo=true} it sends the bundled samples through every route, and
+ * it stops by itself once idle ({@code camel.main.duration-max-idle-seconds}, 0 to keep running).
+ */
+public final class ExamplesApplication {
+
+    private ExamplesApplication() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int exitCode = newMain().run(args);
+        // Camel has stopped everything; idle pool threads of the broker client must not keep the JVM waiting
+        System.exit(exitCode);
+    }
+
+    /** A Main with every example route and the embedded defaults; tests start it with their own properties. */
+    public static Main newMain() {
+        Main main = new Main();
+        main.configure().addConfiguration(new EmbeddedDefaults());
+        main.configure().addRoutesBuilder(new FileToEmailRoute());
+        main.configure().addRoutesBuilder(new QueueToEmailRoute());
+        main.configure().addRoutesBuilder(new RestToEmailRoute());
+        main.addMainListener(new DemoRun());
+        return main;
+    }
+}

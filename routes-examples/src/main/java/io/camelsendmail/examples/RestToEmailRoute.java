@@ -1,0 +1,131 @@
+package io.camelsendmail.examples;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.camelsendmail.InvalidMessageException;
+import io.camelsendmail.RecipientStatus;
+import io.camelsendmail.SendmailConstants;
+import io.camelsendmail.SendmailException;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+
+/**
+ * REST to email: {@code POST /mail} with {@code {"to": "bob@example.com" or [...], "subject": "...", "text": "..."}}
+ * sends a mail and answers 200 with the per-recipient statuses as JSON; bad input answers 400, a refusal by the SMTP
+ * server 502 (503 when it may pass on a retry), each with a message that names the problem. The request's HTTP headers
+ * never reach the mail: only the JSON says who gets it.
+ */
+public final class RestToEmailRoute extends RouteBuilder {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Bad input: answered 400. */
+    static final class BadRequest extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        BadRequest(String message) {
+            super(message);
+        }
+    }
+
+    @Override
+    public void configure() {
+        restConfiguration().component("platform-http");
+        rest("/mail").post().consumes("application/json").produces("application/json").to("direct:rest-to-email");
+
+        from("direct:rest-to-email").routeId("rest-to-email")
+                .onException(BadRequest.class, InvalidMessageException.class).handled(true)
+                    .process(e -> answer(e, 400, error(e)))
+                .end()
+                .onException(SendmailException.class).handled(true)
+                    .process(e -> answer(e, e.getProperty(Exchange.EXCEPTION_CAUGHT, SendmailException.class).isTransient()
+                            ? 503 : 502, error(e)))
+                .end()
+                .process(RestToEmailRoute::readRequest)
+                .to("{{mail.endpoint}}")
+                .process(e -> {
+                    log.info("Sent REST request: {}", DeliveryReport.of(e));
+                    answer(e, 200, result(e));
+                });
+    }
+
+    private static void readRequest(Exchange exchange) throws Exception {
+        String body = exchange.getMessage().getBody(String.class);
+        JsonNode json;
+        try {
+            json = JSON.readTree(body == null ? "" : body);
+        } catch (JsonProcessingException e) {
+            throw new BadRequest("the request body is not JSON: " + e.getOriginalMessage());
+        }
+        if (json == null || !json.isObject()) {
+            throw new BadRequest("the request body must be a JSON object with to, subject and text");
+        }
+        List<String> to = new ArrayList<>();
+        JsonNode toNode = json.get("to");
+        if (toNode != null && toNode.isTextual()) {
+            to.add(toNode.asText());
+        } else if (toNode != null && toNode.isArray()) {
+            for (JsonNode n : toNode) {
+                if (!n.isTextual()) {
+                    throw new BadRequest("\"to\" must hold addresses as strings");
+                }
+                to.add(n.asText());
+            }
+        }
+        if (to.isEmpty() || to.stream().anyMatch(String::isBlank)) {
+            throw new BadRequest("\"to\" is required: an address or a list of addresses");
+        }
+        JsonNode text = json.get("text");
+        if (text == null || !text.isTextual()) {
+            throw new BadRequest("\"text\" is required: the text of the mail");
+        }
+        JsonNode subject = json.get("subject");
+        if (subject != null && !subject.isTextual()) {
+            throw new BadRequest("\"subject\" must be a string");
+        }
+        // only the JSON addresses the mail: drop every HTTP header (a "Bcc:" request header must not add a recipient)
+        exchange.getMessage().removeHeaders("*");
+        exchange.getMessage().setHeader("To", to);
+        if (subject != null) {
+            exchange.getMessage().setHeader("Subject", subject.asText());
+        }
+        exchange.getMessage().setBody(text.asText());
+    }
+
+    private static Map<String, Object> result(Exchange exchange) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("accepted", exchange.getMessage().getHeader(SendmailConstants.ACCEPTED));
+        result.put("messageId", exchange.getMessage().getHeader(SendmailConstants.MESSAGE_ID));
+        result.put("response", exchange.getMessage().getHeader(SendmailConstants.RESPONSE));
+        @SuppressWarnings("unchecked")
+        List<RecipientStatus> statuses = exchange.getMessage().getHeader(SendmailConstants.STATUSES, List.class);
+        result.put("statuses", statuses);
+        return result;
+    }
+
+    private static Map<String, Object> error(Exchange exchange) {
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("error", cause.getMessage());
+        if (cause instanceof SendmailException e) {
+            error.put("type", e.getClass().getSimpleName());
+            error.put("code", e.getCode());
+            error.put("transient", e.isTransient());
+            error.put("statuses", e.getStatuses());
+        }
+        return error;
+    }
+
+    private static void answer(Exchange exchange, int status, Map<String, Object> json) throws Exception {
+        exchange.getMessage().removeHeaders("*");
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        exchange.getMessage().setBody(JSON.writeValueAsString(json));
+    }
+}
