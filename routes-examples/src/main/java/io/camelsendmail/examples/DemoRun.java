@@ -29,7 +29,11 @@ final class DemoRun extends MainListenerSupport {
 
     @Override
     public void afterStart(BaseMainSupport main) {
-        CamelContext context = main.getCamelContext();
+        sendSamples(main.getCamelContext());
+    }
+
+    /** Sends the samples when {@code examples.demo=true}; never throws, a failed step is logged. */
+    static void sendSamples(CamelContext context) {
         if (!Boolean.parseBoolean(context.resolvePropertyPlaceholders("{{examples.demo}}"))) {
             return;
         }
