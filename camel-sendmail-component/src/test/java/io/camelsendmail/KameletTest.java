@@ -1,0 +1,103 @@
+package io.camelsendmail;
+
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.camelsendmail.support.ScriptedSmtpServer;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.TemplatedRouteBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.junit.jupiter.api.Test;
+import org.snakeyaml.engine.v2.api.Dump;
+import org.snakeyaml.engine.v2.api.DumpSettings;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The kamelet shipped in the jar ({@code kamelets/sendmail-sink.kamelet.yaml}). Its template and properties are
+ * instantiated here as a YAML DSL route template (what the kamelet component does with them), with
+ * {@code kamelet:source} as a direct endpoint.
+ */
+class KameletTest {
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> kamelet() throws Exception {
+        try (InputStream in = KameletTest.class.getResourceAsStream("/kamelets/sendmail-sink.kamelet.yaml")) {
+            assertThat(in).as("kamelets/sendmail-sink.kamelet.yaml on the class path").isNotNull();
+            return (Map<String, Object>) new Load(LoadSettings.builder().build()).loadFromInputStream(in);
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theKameletIsASinkWithEveryPropertyDocumented() throws Exception {
+        Map<String, Object> kamelet = kamelet();
+        assertThat(kamelet).containsEntry("kind", "Kamelet");
+        Map<String, Object> metadata = (Map<String, Object>) kamelet.get("metadata");
+        assertThat(metadata).containsEntry("name", "sendmail-sink");
+        assertThat((Map<String, Object>) metadata.get("labels")).containsEntry("camel.apache.org/kamelet.type", "sink");
+        Map<String, Object> definition = (Map<String, Object>) ((Map<String, Object>) kamelet.get("spec")).get("definition");
+        Map<String, Map<String, Object>> properties = (Map<String, Map<String, Object>>) definition.get("properties");
+        assertThat(properties).containsKeys("host", "port", "from", "to", "cc", "bcc", "subject", "username", "password",
+                "requireTransportSecurity", "implicitTls");
+        assertThat(properties.values()).allSatisfy(p -> assertThat(p).containsKeys("title", "description", "type"));
+        assertThat(properties.get("password")).containsEntry("format", "password");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theKameletTemplateSendsMail() throws Exception {
+        Map<String, Object> spec = (Map<String, Object>) kamelet().get("spec");
+        Map<String, Map<String, Object>> properties = (Map<String, Map<String, Object>>)
+                ((Map<String, Object>) spec.get("definition")).get("properties");
+        Map<String, Object> from = (Map<String, Object>) ((Map<String, Object>) spec.get("template")).get("from");
+        assertThat(from).containsEntry("uri", "kamelet:source");
+        from.put("uri", "direct:kamelet-source");
+
+        List<Map<String, Object>> parameters = new ArrayList<>();
+        properties.forEach((name, p) -> {
+            Map<String, Object> parameter = new LinkedHashMap<>();
+            parameter.put("name", name);
+            if (p.containsKey("default")) {
+                parameter.put("defaultValue", String.valueOf(p.get("default")));
+            } else {
+                parameter.put("required", false);
+            }
+            parameters.add(parameter);
+        });
+        Map<String, Object> template = new LinkedHashMap<>();
+        template.put("id", "sendmail-sink");
+        template.put("parameters", parameters);
+        template.put("from", from);
+        String yaml = new Dump(DumpSettings.builder().build()).dumpToString(List.of(Map.of("routeTemplate", template)));
+
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+            CamelContext context = new DefaultCamelContext();
+            try {
+                PluginHelper.getRoutesLoader(context).loadRoutes(ResourceHelper.fromString("sendmail-sink.camel.yaml", yaml));
+                context.start();
+                TemplatedRouteBuilder.builder(context, "sendmail-sink")
+                        .parameter("host", "127.0.0.1").parameter("port", String.valueOf(server.port()))
+                        .parameter("from", "events@example.com").parameter("to", "ops@example.com")
+                        .parameter("subject", "event").add();
+
+                Exchange exchange = context.createProducerTemplate().send("direct:kamelet-source",
+                        e -> e.getMessage().setBody("an event happened"));
+                assertThat(exchange.getException()).isNull();
+                assertThat(exchange.getMessage().getHeader(SendmailConstants.ACCEPTED)).isEqualTo(1);
+            } finally {
+                context.stop();
+            }
+            assertThat(server.commands()).contains("MAIL FROM:<events@example.com>", "RCPT TO:<ops@example.com>");
+            assertThat(server.messages()).singleElement().asString().contains("Subject: event").contains("an event happened");
+        }
+    }
+}
