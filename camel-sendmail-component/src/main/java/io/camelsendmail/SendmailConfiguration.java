@@ -183,7 +183,10 @@ public class SendmailConfiguration implements Cloneable {
         return username;
     }
 
-    /** The user name for SMTP AUTH (PLAIN, LOGIN). Credentials are only ever sent inside TLS unless allowPlaintextAuth=true. */
+    /**
+     * The user name for SMTP AUTH (PLAIN, LOGIN); empty means none. Credentials are only ever sent inside TLS unless
+     * allowPlaintextAuth=true.
+     */
     public void setUsername(String username) {
         this.username = username == null || username.isEmpty() ? null : username;
     }
@@ -192,7 +195,7 @@ public class SendmailConfiguration implements Cloneable {
         return password;
     }
 
-    /** The password for SMTP AUTH. Never logged. */
+    /** The password for SMTP AUTH; empty means none. Never logged. */
     public void setPassword(String password) {
         this.password = password == null || password.isEmpty() ? null : password;
     }

@@ -38,7 +38,6 @@ final class SmtpConnection extends SMTPTransport {
     private String lastReply = "";
     private int dataCode = -1;
     private String dataReply = "";
-    private int transactions;
     private boolean broken;
 
     SmtpConnection(Session session, String host, int port, boolean implicitTls, TransportSecurity security) {
@@ -155,7 +154,6 @@ final class SmtpConnection extends SMTPTransport {
         List<RecipientStatus> statuses = new ArrayList<>(envelope.recipients().size());
         try {
             String mailFrom = mailFromCommand(envelope, message);
-            transactions++;
             int code = command(mailFrom);
             if (code != 250) {
                 throw refused(SmtpStep.MAIL, code, statuses);
@@ -286,10 +284,6 @@ final class SmtpConnection extends SMTPTransport {
 
     String server() {
         return server;
-    }
-
-    int transactions() {
-        return transactions;
     }
 
     boolean isBroken() {
