@@ -71,7 +71,7 @@ final class MessageComposer {
             try {
                 return complete(fields, parse(raw), source[0]);
             } catch (SendmailException | RuntimeException e) {
-                new OutgoingMail(null, null, source[0]).closeSource();
+                OutgoingMail.closeQuietly(source[0]);
                 throw e;
             }
         } catch (MessagingException | IOException e) {

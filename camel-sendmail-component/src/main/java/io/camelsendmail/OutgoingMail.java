@@ -9,6 +9,10 @@ import jakarta.mail.internet.MimeMessage;
 record OutgoingMail(Envelope envelope, MimeMessage message, AutoCloseable source) {
 
     void closeSource() {
+        closeQuietly(source);
+    }
+
+    static void closeQuietly(AutoCloseable source) {
         if (source != null) {
             try {
                 source.close();

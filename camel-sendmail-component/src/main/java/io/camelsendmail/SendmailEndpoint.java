@@ -116,6 +116,7 @@ public class SendmailEndpoint extends DefaultEndpoint {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
+        // again: the configuration may have been changed through its setters since the endpoint was created
         validate();
         writeTimeouts = getCamelContext().getExecutorServiceManager()
                 .newScheduledThreadPool(this, "SendmailWriteTimeout", 1);
