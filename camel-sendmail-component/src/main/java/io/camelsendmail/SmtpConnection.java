@@ -56,28 +56,19 @@ final class SmtpConnection extends SMTPTransport {
             broken = true;
             throw SmtpFailures.of(e, this);
         }
-        if (implicitTls) {
-            tlsActive = true;
-        }
     }
 
     @Override
     protected synchronized boolean protocolConnect(String host, int port, String user, String password)
             throws MessagingException {
         step = SmtpStep.CONNECT;
-        tlsActive = false;
-        boolean connected = super.protocolConnect(host, port, user, password);
-        if (implicitTls) {
-            tlsActive = true;
-        }
-        return connected;
+        // with implicit TLS the socket is TLS before the first command; a failed handshake ends the connect
+        tlsActive = implicitTls;
+        return super.protocolConnect(host, port, user, password);
     }
 
     @Override
     protected boolean ehlo(String domain) throws MessagingException {
-        if (implicitTls) {
-            tlsActive = true;
-        }
         boolean ok = super.ehlo(domain);
         // fall back to HELO only when EHLO is not understood; any other refusal ends the conversation
         if (!ok && lastCode != 500 && lastCode != 501 && lastCode != 502 && lastCode != 504) {

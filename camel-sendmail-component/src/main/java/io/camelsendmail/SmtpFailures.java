@@ -88,10 +88,7 @@ final class SmtpFailures {
                                                        + "LOGIN, DIGEST-MD5, NTLM): " + e.getMessage(),
                     SmtpStep.AUTH.name(), -1, false, statuses, e);
         }
-        Exception io = find(e, IOException.class);
-        if (io == null && e.getNextException() instanceof IOException next) {
-            io = next;
-        }
+        IOException io = find(e, IOException.class);
         if (io != null && connection.lastCode() < 0) {
             return io(step, io, statuses, server);
         }
