@@ -44,10 +44,16 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "contenttype":
         case "contentType": getOrCreateConfiguration(target).setContentType(property(camelContext, java.lang.String.class, value)); return true;
         case "from": getOrCreateConfiguration(target).setFrom(property(camelContext, java.lang.String.class, value)); return true;
+        case "idletimeout":
+        case "idleTimeout": getOrCreateConfiguration(target).setIdleTimeout(property(camelContext, int.class, value)); return true;
         case "implicittls":
         case "implicitTls": getOrCreateConfiguration(target).setImplicitTls(property(camelContext, boolean.class, value)); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
+        case "maxconnections":
+        case "maxConnections": getOrCreateConfiguration(target).setMaxConnections(property(camelContext, int.class, value)); return true;
+        case "maxmessagesperconnection":
+        case "maxMessagesPerConnection": getOrCreateConfiguration(target).setMaxMessagesPerConnection(property(camelContext, int.class, value)); return true;
         case "password": getOrCreateConfiguration(target).setPassword(property(camelContext, java.lang.String.class, value)); return true;
         case "replyto":
         case "replyTo": getOrCreateConfiguration(target).setReplyTo(property(camelContext, java.lang.String.class, value)); return true;
@@ -84,10 +90,16 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "contenttype":
         case "contentType": return java.lang.String.class;
         case "from": return java.lang.String.class;
+        case "idletimeout":
+        case "idleTimeout": return int.class;
         case "implicittls":
         case "implicitTls": return boolean.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
+        case "maxconnections":
+        case "maxConnections": return int.class;
+        case "maxmessagesperconnection":
+        case "maxMessagesPerConnection": return int.class;
         case "password": return java.lang.String.class;
         case "replyto":
         case "replyTo": return java.lang.String.class;
@@ -125,10 +137,16 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "contenttype":
         case "contentType": return getOrCreateConfiguration(target).getContentType();
         case "from": return getOrCreateConfiguration(target).getFrom();
+        case "idletimeout":
+        case "idleTimeout": return getOrCreateConfiguration(target).getIdleTimeout();
         case "implicittls":
         case "implicitTls": return getOrCreateConfiguration(target).isImplicitTls();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
+        case "maxconnections":
+        case "maxConnections": return getOrCreateConfiguration(target).getMaxConnections();
+        case "maxmessagesperconnection":
+        case "maxMessagesPerConnection": return getOrCreateConfiguration(target).getMaxMessagesPerConnection();
         case "password": return getOrCreateConfiguration(target).getPassword();
         case "replyto":
         case "replyTo": return getOrCreateConfiguration(target).getReplyTo();

@@ -34,10 +34,16 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "contenttype":
         case "contentType": target.getConfiguration().setContentType(property(camelContext, java.lang.String.class, value)); return true;
         case "from": target.getConfiguration().setFrom(property(camelContext, java.lang.String.class, value)); return true;
+        case "idletimeout":
+        case "idleTimeout": target.getConfiguration().setIdleTimeout(property(camelContext, int.class, value)); return true;
         case "implicittls":
         case "implicitTls": target.getConfiguration().setImplicitTls(property(camelContext, boolean.class, value)); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
+        case "maxconnections":
+        case "maxConnections": target.getConfiguration().setMaxConnections(property(camelContext, int.class, value)); return true;
+        case "maxmessagesperconnection":
+        case "maxMessagesPerConnection": target.getConfiguration().setMaxMessagesPerConnection(property(camelContext, int.class, value)); return true;
         case "password": target.getConfiguration().setPassword(property(camelContext, java.lang.String.class, value)); return true;
         case "replyto":
         case "replyTo": target.getConfiguration().setReplyTo(property(camelContext, java.lang.String.class, value)); return true;
@@ -71,10 +77,16 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "contenttype":
         case "contentType": return java.lang.String.class;
         case "from": return java.lang.String.class;
+        case "idletimeout":
+        case "idleTimeout": return int.class;
         case "implicittls":
         case "implicitTls": return boolean.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
+        case "maxconnections":
+        case "maxConnections": return int.class;
+        case "maxmessagesperconnection":
+        case "maxMessagesPerConnection": return int.class;
         case "password": return java.lang.String.class;
         case "replyto":
         case "replyTo": return java.lang.String.class;
@@ -109,10 +121,16 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "contenttype":
         case "contentType": return target.getConfiguration().getContentType();
         case "from": return target.getConfiguration().getFrom();
+        case "idletimeout":
+        case "idleTimeout": return target.getConfiguration().getIdleTimeout();
         case "implicittls":
         case "implicitTls": return target.getConfiguration().isImplicitTls();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
+        case "maxconnections":
+        case "maxConnections": return target.getConfiguration().getMaxConnections();
+        case "maxmessagesperconnection":
+        case "maxMessagesPerConnection": return target.getConfiguration().getMaxMessagesPerConnection();
         case "password": return target.getConfiguration().getPassword();
         case "replyto":
         case "replyTo": return target.getConfiguration().getReplyTo();

@@ -24,7 +24,7 @@ public class SendmailEndpointUriFactory extends org.apache.camel.support.compone
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(21);
+        Set<String> props = new HashSet<>(24);
         props.add("allowPartialDelivery");
         props.add("allowPlaintextAuth");
         props.add("bcc");
@@ -33,8 +33,11 @@ public class SendmailEndpointUriFactory extends org.apache.camel.support.compone
         props.add("contentType");
         props.add("from");
         props.add("host");
+        props.add("idleTimeout");
         props.add("implicitTls");
         props.add("lazyStartProducer");
+        props.add("maxConnections");
+        props.add("maxMessagesPerConnection");
         props.add("password");
         props.add("port");
         props.add("replyTo");

@@ -60,6 +60,12 @@ public class SendmailConfiguration implements Cloneable {
     private int connectTimeout = 30000;
     @UriParam(label = "advanced", defaultValue = "60000", javaType = "int")
     private int timeout = 60000;
+    @UriParam(label = "advanced", defaultValue = "4", javaType = "int")
+    private int maxConnections = 4;
+    @UriParam(label = "advanced", defaultValue = "100", javaType = "int")
+    private int maxMessagesPerConnection = 100;
+    @UriParam(label = "advanced", defaultValue = "30000", javaType = "int")
+    private int idleTimeout = 30000;
 
     public SendmailConfiguration copy() {
         try {
@@ -261,5 +267,38 @@ public class SendmailConfiguration implements Cloneable {
     /** How long any single read or write on the connection may take, in milliseconds. */
     public void setTimeout(int timeout) {
         this.timeout = timeout;
+    }
+
+    public int getMaxConnections() {
+        return maxConnections;
+    }
+
+    /**
+     * The most SMTP connections this endpoint keeps open at once. Route threads beyond this wait for a free connection
+     * (at most connectTimeout plus timeout, then a transient SmtpConnectException).
+     */
+    public void setMaxConnections(int maxConnections) {
+        this.maxConnections = maxConnections;
+    }
+
+    public int getMaxMessagesPerConnection() {
+        return maxMessagesPerConnection;
+    }
+
+    /**
+     * How many messages one connection carries before it is closed (QUIT) and replaced. 1 opens a new connection for
+     * every message.
+     */
+    public void setMaxMessagesPerConnection(int maxMessagesPerConnection) {
+        this.maxMessagesPerConnection = maxMessagesPerConnection;
+    }
+
+    public int getIdleTimeout() {
+        return idleTimeout;
+    }
+
+    /** How long, in milliseconds, an unused connection is kept open for the next message before it is closed (QUIT). */
+    public void setIdleTimeout(int idleTimeout) {
+        this.idleTimeout = idleTimeout;
     }
 }

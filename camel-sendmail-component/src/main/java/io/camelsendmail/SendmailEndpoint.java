@@ -84,6 +84,17 @@ public class SendmailEndpoint extends DefaultEndpoint {
             throw new IllegalArgumentException("sendmail: option timeout must be a positive number of milliseconds, got "
                                                + c.getTimeout());
         }
+        if (c.getMaxConnections() < 1) {
+            throw new IllegalArgumentException("sendmail: option maxConnections must be at least 1, got " + c.getMaxConnections());
+        }
+        if (c.getMaxMessagesPerConnection() < 1) {
+            throw new IllegalArgumentException("sendmail: option maxMessagesPerConnection must be at least 1, got "
+                                               + c.getMaxMessagesPerConnection());
+        }
+        if (c.getIdleTimeout() <= 0) {
+            throw new IllegalArgumentException("sendmail: option idleTimeout must be a positive number of milliseconds, got "
+                                               + c.getIdleTimeout());
+        }
         if ((c.getUsername() == null) != (c.getPassword() == null)) {
             throw new IllegalArgumentException("sendmail: options username and password must be set together");
         }
@@ -122,7 +133,7 @@ public class SendmailEndpoint extends DefaultEndpoint {
                 .newScheduledThreadPool(this, "SendmailWriteTimeout", 1);
         SmtpConnectionFactory factory = new SmtpConnectionFactory(configuration, tlsSocketFactory(), writeTimeouts);
         composer = new MessageComposer(configuration, factory.messageSession());
-        sessions = new ConnectionPerMessage(factory, configuration.isAllowPartialDelivery());
+        sessions = new SmtpConnectionPool(factory, configuration);
     }
 
     @Override

@@ -38,7 +38,9 @@ final class SmtpConnection extends SMTPTransport {
     private String lastReply = "";
     private int dataCode = -1;
     private String dataReply = "";
-    private boolean broken;
+    private volatile boolean broken;
+    private int transactions;
+    private volatile long lastUsedNanos = System.nanoTime();
 
     SmtpConnection(Session session, String host, int port, boolean implicitTls, TransportSecurity security) {
         super(session, new URLName("smtp", host, port, null, null, null), "smtp", implicitTls);
@@ -52,6 +54,7 @@ final class SmtpConnection extends SMTPTransport {
         URLName url = getURLName();
         try {
             connect(url.getHost(), url.getPort(), user, password);
+            lastUsedNanos = System.nanoTime();
         } catch (MessagingException e) {
             broken = true;
             throw SmtpFailures.of(e, this);
@@ -85,6 +88,10 @@ final class SmtpConnection extends SMTPTransport {
 
     @Override
     protected void sendCommand(String command) throws MessagingException {
+        if (broken && "QUIT".equals(command)) {
+            // a failed connection is closed without a goodbye: the server may not be reading, and QUIT would wait
+            throw new MessagingException("the connection to " + server + " failed; closing it without QUIT");
+        }
         beforeSend(command);
         super.sendCommand(command);
     }
@@ -143,6 +150,7 @@ final class SmtpConnection extends SMTPTransport {
         Envelope envelope = mail.envelope();
         MimeMessage message = mail.message();
         List<RecipientStatus> statuses = new ArrayList<>(envelope.recipients().size());
+        transactions++;
         try {
             String mailFrom = mailFromCommand(envelope, message);
             int code = command(mailFrom);
@@ -185,6 +193,8 @@ final class SmtpConnection extends SMTPTransport {
         } catch (IOException | RuntimeException e) {
             broken = true;
             throw SmtpFailures.io(step, e, statuses, server);
+        } finally {
+            lastUsedNanos = System.nanoTime();
         }
     }
 
@@ -244,7 +254,7 @@ final class SmtpConnection extends SMTPTransport {
         }
     }
 
-    /** Sends QUIT when possible and closes the socket; never throws. */
+    /** Sends QUIT (unless the connection failed) and closes the socket; never throws. */
     void quietlyClose() {
         try {
             close();
@@ -277,7 +287,26 @@ final class SmtpConnection extends SMTPTransport {
         return server;
     }
 
+    /** @return whether the connection failed or the server is closing it: it must not carry another message */
     boolean isBroken() {
         return broken;
+    }
+
+    /**
+     * @return whether the last send failed because the connection was lost (or the server said 421) before MAIL FROM
+     *         was accepted: nothing of that message reached the server, so it may be sent again on another connection
+     */
+    boolean lostBeforeMailAccepted() {
+        return broken && step == SmtpStep.MAIL;
+    }
+
+    /** @return how many messages this connection has been given */
+    int transactions() {
+        return transactions;
+    }
+
+    /** @return nanoseconds since the connection last finished a message, or since it opened */
+    long idleNanos() {
+        return System.nanoTime() - lastUsedNanos;
     }
 }

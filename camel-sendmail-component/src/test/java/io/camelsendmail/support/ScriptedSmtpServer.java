@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -49,16 +50,21 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private final List<String> messages = new CopyOnWriteArrayList<>();
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private final Map<Integer, Integer> transactionsPerConnection = new ConcurrentHashMap<>();
+    private final Map<Socket, OutputStream> outputs = new ConcurrentHashMap<>();
     private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger sessions = new AtomicInteger();
+    private final AtomicInteger maxOpen = new AtomicInteger();
     private volatile BiFunction<Integer, String, String> dynamicReply;
     private volatile boolean closed;
 
-    private ScriptedSmtpServer(SSLContext implicitTls, SSLContext startTls) throws IOException {
+    private ScriptedSmtpServer(SSLContext implicitTls, SSLContext startTls, int port) throws IOException {
         this.startTls = startTls;
         InetAddress loopback = InetAddress.getLoopbackAddress();
         this.serverSocket = implicitTls != null
-                ? implicitTls.getServerSocketFactory().createServerSocket(0, 50, loopback)
-                : new ServerSocket(0, 50, loopback);
+                ? implicitTls.getServerSocketFactory().createServerSocket()
+                : new ServerSocket();
+        serverSocket.setReuseAddress(true);
+        serverSocket.bind(new InetSocketAddress(loopback, port), 50);
         Thread acceptor = new Thread(this::acceptLoop, "scripted-smtp-accept");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -66,19 +72,24 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
     /** A plain server; STARTTLS is answered 454 unless {@link #withStartTls} is used. */
     public static ScriptedSmtpServer start() throws IOException {
-        return new ScriptedSmtpServer(null, null);
+        return new ScriptedSmtpServer(null, null, 0);
+    }
+
+    /** A plain server on a given port: a server "restarted" where an earlier one listened. */
+    public static ScriptedSmtpServer startOn(int port) throws IOException {
+        return new ScriptedSmtpServer(null, null, port);
     }
 
     /** A server that offers STARTTLS with the given server context. */
     public static ScriptedSmtpServer withStartTls(SSLContext context) throws IOException {
-        ScriptedSmtpServer server = new ScriptedSmtpServer(null, context);
+        ScriptedSmtpServer server = new ScriptedSmtpServer(null, context, 0);
         server.ehloExtensions.add("STARTTLS");
         return server;
     }
 
     /** A server that speaks TLS from the first byte. */
     public static ScriptedSmtpServer withImplicitTls(SSLContext context) throws IOException {
-        return new ScriptedSmtpServer(context, null);
+        return new ScriptedSmtpServer(context, null, 0);
     }
 
     /** Adds a rule: a command starting with {@code prefix} gets {@code reply} (CRLF-separated lines allowed). */
@@ -132,6 +143,29 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         return connections.get();
     }
 
+    /** The most sessions (from accepting the connection to QUIT or its close) that were open at the same time. */
+    public int maxOpenConnections() {
+        return maxOpen.get();
+    }
+
+    /**
+     * Ends every open connection as a server does with idle clients: writes {@code farewell} (such as a 421 reply;
+     * null for none) and closes the socket.
+     */
+    public void dropConnections(String farewell) {
+        for (Map.Entry<Socket, OutputStream> open : outputs.entrySet()) {
+            try {
+                if (farewell != null) {
+                    open.getValue().write((farewell + "\r\n").getBytes(StandardCharsets.UTF_8));
+                    open.getValue().flush();
+                }
+                open.getKey().close();
+            } catch (IOException e) {
+                // already gone
+            }
+        }
+    }
+
     /** Connections accepted and not yet closed by either side. */
     public int openConnections() {
         open.removeIf(Socket::isClosed);
@@ -144,6 +178,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 Socket socket = serverSocket.accept();
                 int number = connections.incrementAndGet();
                 open.add(socket);
+                maxOpen.accumulateAndGet(sessions.incrementAndGet(), Math::max);
                 Thread t = new Thread(() -> serve(socket, number), "scripted-smtp-" + number);
                 t.setDaemon(true);
                 t.start();
@@ -155,11 +190,13 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
     private void serve(Socket socket, int number) {
         Socket current = socket;
+        boolean quit = false;
         try {
             current.setSoTimeout(30_000);
             InputStream in = current.getInputStream();
             OutputStream out = current.getOutputStream();
             boolean tls = socket instanceof SSLSocket;
+            outputs.put(socket, out);
             if (!reply(out, replyFor(number, GREETING, "220 scripted.test ESMTP ready"))) {
                 return;
             }
@@ -179,6 +216,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     case "RCPT" -> reply = replyFor(number, line, "250 2.1.5 recipient ok");
                     case "RSET", "NOOP" -> reply = replyFor(number, line, "250 2.0.0 ok");
                     case "QUIT" -> {
+                        quit = true;
+                        sessions.decrementAndGet();
                         reply(out, replyFor(number, line, "221 2.0.0 bye"));
                         return;
                     }
@@ -196,6 +235,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                             in = ssl.getInputStream();
                             out = ssl.getOutputStream();
                             tls = true;
+                            outputs.put(socket, out);
                         }
                         continue;
                     }
@@ -230,6 +270,10 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         } catch (IOException e) {
             // the client went away
         } finally {
+            if (!quit) {
+                sessions.decrementAndGet();
+            }
+            outputs.remove(socket);
             try {
                 current.close();
             } catch (IOException e) {

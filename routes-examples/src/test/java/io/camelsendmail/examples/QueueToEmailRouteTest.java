@@ -3,6 +3,7 @@ package io.camelsendmail.examples;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.camelsendmail.support.ScriptedSmtpServer;
 import org.apache.camel.ConsumerTemplate;
@@ -20,15 +21,19 @@ class QueueToEmailRouteTest {
 
     @Test
     void transientFailuresAreRedeliveredAndTheMessageArrivesOnce() throws Exception {
-        // the first two connections get a temporary refusal, the third is accepted
+        // the first two attempts get a temporary refusal, the third is accepted
+        AtomicInteger mails = new AtomicInteger();
         try (ScriptedSmtpServer server = ScriptedSmtpServer.start()
-                .dynamic((connection, command) -> connection <= 2 && command.startsWith("MAIL") ? "451 4.3.0 try later" : null);
+                .dynamic((connection, command) -> command.startsWith("MAIL") && mails.incrementAndGet() <= 2
+                        ? "451 4.3.0 try later" : null);
              RunningExamples app = RunningExamples.against(server.port(), work, Map.of())) {
             app.context().createProducerTemplate().sendBodyAndHeaders("jms:queue:mail.outbox", "queued text",
                     Map.of("To", "bob@example.com", "Subject", "from the queue"));
 
             await().atMost(Duration.ofSeconds(30)).until(() -> server.messages().size() == 1);
-            assertThat(server.connections()).isEqualTo(3);
+            assertThat(mails.get()).isEqualTo(3);
+            // a 451 leaves the connection usable (RSET): the redeliveries reuse it
+            assertThat(server.connections()).isEqualTo(1);
             assertThat(server.messages().get(0)).contains("Subject: from the queue").contains("queued text");
             ConsumerTemplate consumer = app.context().createConsumerTemplate();
             assertThat(consumer.receive("jms:queue:mail.dlq", 500)).isNull();
