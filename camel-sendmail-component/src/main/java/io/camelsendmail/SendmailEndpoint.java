@@ -1,6 +1,7 @@
 package io.camelsendmail;
 
 import java.security.GeneralSecurityException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 
 import javax.net.ssl.SSLContext;
@@ -29,8 +30,10 @@ public class SendmailEndpoint extends DefaultEndpoint {
     private SendmailConfiguration configuration;
 
     private ScheduledExecutorService writeTimeouts;
+    private ExecutorService background;
     private MessageComposer composer;
     private SmtpSessions sessions;
+    private MailProviderLookup mailProviders;
 
     public SendmailEndpoint(String uri, SendmailComponent component, SendmailConfiguration configuration) {
         super(uri, component);
@@ -133,7 +136,10 @@ public class SendmailEndpoint extends DefaultEndpoint {
                 .newScheduledThreadPool(this, "SendmailWriteTimeout", 1);
         SmtpConnectionFactory factory = new SmtpConnectionFactory(configuration, tlsSocketFactory(), writeTimeouts);
         composer = new MessageComposer(configuration, factory.messageSession());
-        sessions = new SmtpConnectionPool(factory, configuration);
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        mailProviders = new MailProviderLookup(context != null ? context : SendmailEndpoint.class.getClassLoader());
+        background = getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this, "SendmailConnections");
+        sessions = new SmtpConnectionPool(factory, configuration, background);
     }
 
     @Override
@@ -141,6 +147,10 @@ public class SendmailEndpoint extends DefaultEndpoint {
         if (sessions != null) {
             sessions.close();
             sessions = null;
+        }
+        if (background != null) {
+            getCamelContext().getExecutorServiceManager().shutdownNow(background);
+            background = null;
         }
         if (writeTimeouts != null) {
             getCamelContext().getExecutorServiceManager().shutdownNow(writeTimeouts);
@@ -162,5 +172,9 @@ public class SendmailEndpoint extends DefaultEndpoint {
 
     SmtpSessions sessions() {
         return sessions;
+    }
+
+    MailProviderLookup mailProviders() {
+        return mailProviders;
     }
 }

@@ -26,13 +26,14 @@ public class SendmailProducer extends DefaultProducer {
     @Override
     public void process(Exchange exchange) throws Exception {
         SendmailEndpoint endpoint = getEndpoint();
-        OutgoingMail mail = endpoint.composer().compose(exchange.getMessage());
-        Delivery delivery;
-        try {
-            delivery = endpoint.sessions().deliver(mail);
-        } finally {
-            mail.closeSource();
-        }
+        Delivery delivery = endpoint.mailProviders().run(() -> {
+            OutgoingMail mail = endpoint.composer().compose(exchange.getMessage());
+            try {
+                return endpoint.sessions().deliver(mail);
+            } finally {
+                mail.closeSource();
+            }
+        });
         Message out = exchange.getMessage();
         out.setHeader(SendmailConstants.ACCEPTED, delivery.accepted());
         out.setHeader(SendmailConstants.STATUSES, delivery.statuses());

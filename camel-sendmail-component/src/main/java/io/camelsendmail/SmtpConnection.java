@@ -2,6 +2,8 @@ package io.camelsendmail;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +27,13 @@ final class SmtpConnection extends SMTPTransport {
 
     /** Headers never transmitted. */
     private static final String[] NOT_TRANSMITTED = { "Bcc", "Content-Length" };
+    private static final byte[] CRLF = { '\r', '\n' };
+    /**
+     * Angus Mail's buffered output to the server (plain or TLS), which its API only writes one command and one flush at
+     * a time. Pipelined commands are written to it and flushed once. Null where it cannot be reached (a module
+     * path that does not open Angus Mail): then commands are not pipelined.
+     */
+    private static final VarHandle SERVER_OUTPUT = serverOutput();
 
     private final TransportSecurity security;
     private final String server;
@@ -39,14 +48,25 @@ final class SmtpConnection extends SMTPTransport {
     private int dataCode = -1;
     private String dataReply = "";
     private volatile boolean broken;
+    private boolean dataAccepted;
     private int transactions;
     private volatile long lastUsedNanos = System.nanoTime();
+    private final long openedNanos = System.nanoTime();
 
     SmtpConnection(Session session, String host, int port, boolean implicitTls, TransportSecurity security) {
         super(session, new URLName("smtp", host, port, null, null, null), "smtp", implicitTls);
         this.security = security;
         this.implicitTls = implicitTls;
         this.server = host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+    }
+
+    private static VarHandle serverOutput() {
+        try {
+            return MethodHandles.privateLookupIn(SMTPTransport.class, MethodHandles.lookup())
+                    .findVarHandle(SMTPTransport.class, "serverOutput", OutputStream.class);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** Connects, greets, upgrades to TLS when offered, and authenticates when credentials are given. */
@@ -88,6 +108,10 @@ final class SmtpConnection extends SMTPTransport {
 
     @Override
     protected void sendCommand(String command) throws MessagingException {
+        if (dataAccepted && "DATA".equals(command)) {
+            // DATA went out pipelined and was answered 354 already
+            return;
+        }
         if (broken && "QUIT".equals(command)) {
             // a failed connection is closed without a goodbye: the server may not be reading, and QUIT would wait
             throw new MessagingException("the connection to " + server + " failed; closing it without QUIT");
@@ -125,6 +149,9 @@ final class SmtpConnection extends SMTPTransport {
 
     @Override
     protected int readServerResponse() throws MessagingException {
+        if (dataAccepted && step == SmtpStep.DATA) {
+            return dataCode;
+        }
         if (step == SmtpStep.CONNECT) {
             step = SmtpStep.GREETING;
         }
@@ -141,7 +168,9 @@ final class SmtpConnection extends SMTPTransport {
     }
 
     /**
-     * Runs one mail transaction: MAIL FROM, one RCPT TO per recipient, DATA, the message, and the final dot.
+     * Runs one mail transaction: MAIL FROM, one RCPT TO per recipient, DATA, the message, and the final dot. Where the
+     * server offers PIPELINING (RFC 2920) MAIL FROM, the RCPTs and DATA are sent without waiting and their replies are
+     * read in order; the message itself is only sent after every reply has been read.
      *
      * @throws SendmailException on any refusal or failure; after a refusal the transaction is reset and the connection
      *                           stays usable, after a failure it is {@link #isBroken() broken}
@@ -153,21 +182,11 @@ final class SmtpConnection extends SMTPTransport {
         transactions++;
         try {
             String mailFrom = mailFromCommand(envelope, message);
-            int code = command(mailFrom);
-            if (code != 250) {
-                throw refused(SmtpStep.MAIL, code, statuses);
-            }
-            for (InternetAddress recipient : envelope.recipients()) {
-                code = command("RCPT TO:<" + recipient.getAddress() + ">");
-                if (code == 421 || code < 0) {
-                    throw refused(SmtpStep.RCPT, code, statuses);
-                }
-                statuses.add(new RecipientStatus(recipient.getAddress(), code, SmtpFailures.text(lastReply)));
-            }
-            long accepted = statuses.stream().filter(RecipientStatus::accepted).count();
-            if (accepted == 0 || !allowPartialDelivery && accepted < statuses.size()) {
-                reset();
-                throw SmtpFailures.recipientsRefused(statuses, allowPartialDelivery, server);
+            boolean pipelined = SERVER_OUTPUT != null && supportsExtension("PIPELINING") && !envelope.needsSmtpUtf8();
+            if (pipelined) {
+                pipelinedEnvelope(mailFrom, envelope, allowPartialDelivery, statuses);
+            } else {
+                sequentialEnvelope(mailFrom, envelope, allowPartialDelivery, statuses);
             }
             OutputStream data;
             try {
@@ -178,11 +197,13 @@ final class SmtpConnection extends SMTPTransport {
                     broken = true;
                 }
                 throw SmtpFailures.reply(SmtpStep.DATA, dataCode, dataReply, statuses, server, e);
+            } finally {
+                dataAccepted = false;
             }
             step = SmtpStep.CONTENT;
             message.writeTo(data, NOT_TRANSMITTED);
             ((SMTPOutputStream) data).ensureAtBOL();
-            code = simpleCommand(".");
+            int code = simpleCommand(".");
             if (code != 250) {
                 throw refused(SmtpStep.DATA_END, code, statuses);
             }
@@ -195,6 +216,116 @@ final class SmtpConnection extends SMTPTransport {
             throw SmtpFailures.io(step, e, statuses, server);
         } finally {
             lastUsedNanos = System.nanoTime();
+        }
+    }
+
+    /** MAIL FROM and each RCPT TO, one reply at a time. */
+    private void sequentialEnvelope(
+            String mailFrom, Envelope envelope, boolean allowPartialDelivery, List<RecipientStatus> statuses)
+            throws MessagingException, SendmailException {
+        int code = command(mailFrom);
+        if (code != 250) {
+            throw refused(SmtpStep.MAIL, code, statuses);
+        }
+        for (InternetAddress recipient : envelope.recipients()) {
+            code = command("RCPT TO:<" + recipient.getAddress() + ">");
+            if (code == 421 || code < 0) {
+                throw refused(SmtpStep.RCPT, code, statuses);
+            }
+            statuses.add(new RecipientStatus(recipient.getAddress(), code, SmtpFailures.text(lastReply)));
+        }
+        checkRecipients(statuses, allowPartialDelivery);
+    }
+
+    /**
+     * MAIL FROM, each RCPT TO and (unless every recipient must be accepted first) DATA, sent without waiting, then their
+     * replies in order. Every reply is read before anything else is sent; no message data is sent unless a recipient was
+     * accepted and DATA was answered 354.
+     */
+    private void pipelinedEnvelope(
+            String mailFrom, Envelope envelope, boolean allowPartialDelivery, List<RecipientStatus> statuses)
+            throws MessagingException, IOException, SendmailException {
+        // none waits for a reply, and all leave in one write (one TCP segment, one TLS record)
+        try {
+            OutputStream out = (OutputStream) SERVER_OUTPUT.get(this);
+            writeWithoutFlush(out, mailFrom);
+            for (InternetAddress recipient : envelope.recipients()) {
+                writeWithoutFlush(out, "RCPT TO:<" + recipient.getAddress() + ">");
+            }
+            dataCode = -1;
+            dataReply = "";
+            if (allowPartialDelivery) {
+                writeWithoutFlush(out, "DATA");
+            }
+            out.flush();
+        } catch (MessagingException | IOException e) {
+            // no reply has been read: the server has not accepted MAIL FROM
+            if (!(e instanceof SmtpRefusal)) {
+                step = SmtpStep.MAIL;
+            }
+            throw e;
+        }
+
+        step = SmtpStep.MAIL;
+        int mailCode = readServerResponse();
+        String mailReply = lastReply;
+        if (mailCode == 421 || mailCode < 0) {
+            throw refused(SmtpStep.MAIL, mailCode, statuses);
+        }
+        for (InternetAddress recipient : envelope.recipients()) {
+            step = SmtpStep.RCPT;
+            int code = readServerResponse();
+            if (code == 421 || code < 0) {
+                throw refused(SmtpStep.RCPT, code, statuses);
+            }
+            statuses.add(new RecipientStatus(recipient.getAddress(), code, SmtpFailures.text(lastReply)));
+        }
+        if (allowPartialDelivery) {
+            step = SmtpStep.DATA;
+            readServerResponse();
+            if (dataCode == 421 || dataCode < 0) {
+                throw refused(SmtpStep.DATA, dataCode, statuses);
+            }
+            if (dataCode == 354 && (mailCode != 250 || statuses.stream().noneMatch(RecipientStatus::accepted))) {
+                // the server waits for a message it has no recipient for: the connection is ended, nothing is sent
+                broken = true;
+            }
+        }
+        if (mailCode != 250) {
+            // the RCPT replies only echo the refused MAIL FROM
+            statuses.clear();
+            lastReply = mailReply;
+            throw refused(SmtpStep.MAIL, mailCode, statuses);
+        }
+        checkRecipients(statuses, allowPartialDelivery);
+        if (allowPartialDelivery) {
+            if (dataCode != 354) {
+                throw refused(SmtpStep.DATA, dataCode, statuses);
+            }
+            // data() below takes this 354 instead of sending DATA again
+            dataAccepted = true;
+        }
+    }
+
+    /** Writes one pipelined command, checked like every other, into Angus's buffered output to the server. */
+    private void writeWithoutFlush(OutputStream out, String command) throws MessagingException, IOException {
+        beforeSend(command);
+        for (int i = 0; i < command.length(); i++) {
+            char c = command.charAt(i);
+            if (c == '\r' || c == '\n' || c > 127) {
+                throw new MessagingException("a command to pipeline is not one line of ASCII: " + command);
+            }
+        }
+        out.write(command.getBytes(StandardCharsets.US_ASCII));
+        out.write(CRLF);
+    }
+
+    /** No recipient accepted, or (with allowPartialDelivery=false) not all: reset, and refuse before any data. */
+    private void checkRecipients(List<RecipientStatus> statuses, boolean allowPartialDelivery) throws SendmailException {
+        long accepted = statuses.stream().filter(RecipientStatus::accepted).count();
+        if (accepted == 0 || !allowPartialDelivery && accepted < statuses.size()) {
+            reset();
+            throw SmtpFailures.recipientsRefused(statuses, allowPartialDelivery, server);
         }
     }
 
@@ -233,6 +364,9 @@ final class SmtpConnection extends SMTPTransport {
 
     /** Ends a refused transaction so that the connection can carry the next one; a failed RSET breaks it. */
     private void reset() {
+        if (broken) {
+            return;
+        }
         try {
             if (simpleCommand("RSET") != 250) {
                 broken = true;
@@ -298,6 +432,11 @@ final class SmtpConnection extends SMTPTransport {
      */
     boolean lostBeforeMailAccepted() {
         return broken && step == SmtpStep.MAIL;
+    }
+
+    /** @return whether this connection was opened before the given {@link System#nanoTime()} */
+    boolean openedBefore(long nanoTime) {
+        return openedNanos - nanoTime < 0;
     }
 
     /** @return how many messages this connection has been given */

@@ -2,6 +2,8 @@ package io.camelsendmail;
 
 import java.time.Duration;
 import java.util.NoSuchElementException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.commons.pool2.BasePooledObjectFactory;
@@ -16,7 +18,9 @@ import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
  * <ul>
  * <li>A connection that failed, or that the server is closing (421), is never handed out again.</li>
  * <li>A connection is closed (QUIT) after {@code maxMessagesPerConnection} messages, after {@code idleTimeout} unused,
- * and when the endpoint stops.</li>
+ * and when the endpoint stops. Halfway through its messages another connection is opened in the background (where
+ * {@code maxConnections} leaves room), so that a route thread rarely waits for a new connection, TLS handshake and
+ * AUTH.</li>
  * <li>A message that fails on a reused connection because the connection was lost before MAIL FROM was accepted is sent
  * once more on a fresh connection: nothing of it had reached the server. Once MAIL FROM is accepted a failure is
  * reported, never retried here, so the pool never sends a message twice.</li>
@@ -28,13 +32,23 @@ final class SmtpConnectionPool implements SmtpSessions {
     private final boolean allowPartialDelivery;
     private final long borrowWaitMillis;
     private final int maxConnections;
+    private final int replaceFrom;
+    private final ExecutorService background;
 
-    SmtpConnectionPool(SmtpConnectionFactory factory, SendmailConfiguration configuration) {
+    /**
+     * @param background opens replacement connections; shut down after {@link #close()}
+     */
+    SmtpConnectionPool(SmtpConnectionFactory factory, SendmailConfiguration configuration, ExecutorService background) {
+        this.background = background;
+
         this.allowPartialDelivery = configuration.isAllowPartialDelivery();
         this.maxConnections = configuration.getMaxConnections();
         this.borrowWaitMillis = (long) configuration.getConnectTimeout() + configuration.getTimeout();
         long idleNanos = TimeUnit.MILLISECONDS.toNanos(configuration.getIdleTimeout());
         int maxMessages = configuration.getMaxMessagesPerConnection();
+        // halfway through a connection's life its replacement is opened, in time for a busy route thread to find it
+        // ready; connections that carry one message each are opened when needed
+        this.replaceFrom = maxMessages >= 2 ? maxMessages / 2 : Integer.MAX_VALUE;
 
         GenericObjectPoolConfig<SmtpConnection> config = new GenericObjectPoolConfig<>();
         config.setJmxEnabled(false);
@@ -73,6 +87,7 @@ final class SmtpConnectionPool implements SmtpSessions {
 
             @Override
             public void destroyObject(PooledObject<SmtpConnection> p) {
+                // at once, not in the background: a closing connection still counts against the server's limit
                 p.getObject().quietlyClose();
             }
         }, config);
@@ -80,8 +95,13 @@ final class SmtpConnectionPool implements SmtpSessions {
 
     @Override
     public Delivery deliver(OutgoingMail mail) throws SendmailException {
+        long asked = System.nanoTime();
         SmtpConnection connection = borrow();
-        boolean reused = connection.transactions() > 0;
+        // opened before this message asked for it: it may have been closed by the server since
+        boolean reused = connection.openedBefore(asked);
+        if (connection.transactions() == replaceFrom) {
+            openReplacement();
+        }
         try {
             return connection.send(mail, allowPartialDelivery);
         } catch (SendmailException e) {
@@ -127,6 +147,27 @@ final class SmtpConnectionPool implements SmtpSessions {
      */
     private void release(SmtpConnection connection) {
         pool.returnObject(connection);
+    }
+
+    /**
+     * Opens a connection in the background and leaves it idle in the pool, where {@code maxConnections} leaves room and
+     * none is idle yet: the next message that needs a new connection finds it ready.
+     */
+    private void openReplacement() {
+        try {
+            background.execute(() -> {
+                if (!pool.isClosed() && pool.getNumIdle() == 0) {
+                    try {
+                        // counted by the pool while it opens: never more than maxConnections
+                        pool.addObject();
+                    } catch (Exception e) {
+                        // the message that needs a connection will open one itself, and report why that fails
+                    }
+                }
+            });
+        } catch (RejectedExecutionException stopped) {
+            // the endpoint is stopping
+        }
     }
 
     /** Connections open now (in use or idle). */

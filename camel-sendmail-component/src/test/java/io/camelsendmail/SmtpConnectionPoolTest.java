@@ -52,10 +52,37 @@ class SmtpConnectionPoolTest {
                 assertThat(route.send("message " + i).getException()).isNull();
             }
             assertThat(server.messages()).hasSize(10);
-            assertThat(server.connections()).isEqualTo(4);
-            // connections 1 to 3 each carried three messages and were ended with QUIT at once
-            assertThat(quitsPerConnection(server)).containsEntry(1, 1L).containsEntry(2, 1L).containsEntry(3, 1L);
-            await().atMost(Duration.ofSeconds(5)).until(() -> server.openConnections() == 1);
+            Map<Integer, Long> mails = mailsPerConnection(server);
+            assertThat(mails.values()).allSatisfy(count -> assertThat(count).isLessThanOrEqualTo(3L));
+            assertThat(server.connections()).isGreaterThanOrEqualTo(4);
+            // a connection that carried three messages was ended with QUIT at once
+            Map<Integer, Long> quits = quitsPerConnection(server);
+            mails.forEach((connection, count) -> {
+                if (count == 3) {
+                    assertThat(quits).containsEntry(connection, 1L);
+                }
+            });
+        }
+    }
+
+    @Test
+    void aSecondConnectionIsOpenedInTheBackgroundHalfwayThroughTheFirstsLife() throws Exception {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start();
+             SendmailRoute route = SendmailRoute.to(uri(server, "&maxMessagesPerConnection=4"))) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(route.send("message " + i).getException()).isNull();
+            }
+            // the third message was the first of connection 1's second half: connection 2 opens, before it is needed
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.connections() == 2);
+            assertThat(server.received().stream().filter(r -> r.connection() == 2).map(r -> r.line()))
+                    .singleElement().asString().startsWith("EHLO");
+
+            for (int i = 3; i < 8; i++) {
+                assertThat(route.send("message " + i).getException()).isNull();
+            }
+            assertThat(server.messages()).hasSize(8);
+            assertThat(mailsPerConnection(server).values()).allSatisfy(mails -> assertThat(mails).isLessThanOrEqualTo(4L));
+            assertThat(server.maxOpenConnections()).isLessThanOrEqualTo(4);
         }
     }
 
@@ -281,6 +308,11 @@ class SmtpConnectionPoolTest {
             assertThat(m.find()).as("message data has a body: %s", data).isTrue();
             return m.group(1);
         }).toList();
+    }
+
+    private static Map<Integer, Long> mailsPerConnection(ScriptedSmtpServer server) {
+        return server.received().stream().filter(r -> r.line().startsWith("MAIL"))
+                .collect(Collectors.groupingBy(ScriptedSmtpServer.Received::connection, Collectors.counting()));
     }
 
     private static Map<Integer, Long> quitsPerConnection(ScriptedSmtpServer server) {

@@ -38,8 +38,11 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     /** Matches the moment the connection is accepted. */
     public static final String GREETING = "<greeting>";
 
-    /** One line the server received. */
-    public record Received(int connection, String line, boolean tls) {
+    /**
+     * One line the server received; {@code batched} when it had already arrived, unanswered, together with the line
+     * before it (the client pipelined them).
+     */
+    public record Received(int connection, String line, boolean tls, boolean batched) {
     }
 
     private final ServerSocket serverSocket;
@@ -54,6 +57,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger sessions = new AtomicInteger();
     private final AtomicInteger maxOpen = new AtomicInteger();
+    private final Map<String, Long> pauses = new ConcurrentHashMap<>();
     private volatile BiFunction<Integer, String, String> dynamicReply;
     private volatile boolean closed;
 
@@ -95,6 +99,12 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     /** Adds a rule: a command starting with {@code prefix} gets {@code reply} (CRLF-separated lines allowed). */
     public ScriptedSmtpServer on(String prefix, String reply) {
         rules.add(new String[] { prefix.toUpperCase(Locale.ROOT), reply });
+        return this;
+    }
+
+    /** Waits {@code millis} before answering a command that starts with {@code prefix}. */
+    public ScriptedSmtpServer pauseBefore(String prefix, long millis) {
+        pauses.put(prefix.toUpperCase(Locale.ROOT), millis);
         return this;
     }
 
@@ -200,12 +210,13 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             if (!reply(out, replyFor(number, GREETING, "220 scripted.test ESMTP ready"))) {
                 return;
             }
+            boolean waiting = false;
             while (!closed) {
                 String line = readLine(in);
                 if (line == null) {
                     return;
                 }
-                received.add(new Received(number, line, tls));
+                received.add(new Received(number, line, tls, waiting));
                 String upper = line.toUpperCase(Locale.ROOT);
                 String verb = upper.split(" ", 2)[0];
                 String reply;
@@ -242,6 +253,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     case "AUTH" -> reply = replyFor(number, line, "235 2.7.0 authenticated");
                     case "DATA" -> {
                         reply = replyFor(number, line, "354 end with <CRLF>.<CRLF>");
+                        waiting = false;
                         if (!reply(out, reply)) {
                             return;
                         }
@@ -263,6 +275,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     }
                     default -> reply = replyFor(number, line, "500 5.5.1 unknown command");
                 }
+                // whether the client sent the next command before this reply
+                waiting = in.available() > 0;
                 if (!reply(out, reply)) {
                     return;
                 }
@@ -301,6 +315,16 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     }
 
     private String replyFor(int connection, String command, String fallback) {
+        String upperCommand = command.toUpperCase(Locale.ROOT);
+        pauses.forEach((prefix, millis) -> {
+            if (upperCommand.startsWith(prefix)) {
+                try {
+                    Thread.sleep(millis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
         BiFunction<Integer, String, String> dynamic = dynamicReply;
         if (dynamic != null) {
             String reply = dynamic.apply(connection, command);
