@@ -3,6 +3,7 @@ package io.camelsendmail;
 import java.security.GeneralSecurityException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
@@ -134,6 +135,10 @@ public class SendmailEndpoint extends DefaultEndpoint {
         validate();
         writeTimeouts = getCamelContext().getExecutorServiceManager()
                 .newScheduledThreadPool(this, "SendmailWriteTimeout", 1);
+        if (writeTimeouts instanceof ScheduledThreadPoolExecutor scheduler) {
+            // every write schedules a timeout and cancels it: cancelled ones must not wait in the queue for their delay
+            scheduler.setRemoveOnCancelPolicy(true);
+        }
         SmtpConnectionFactory factory = new SmtpConnectionFactory(configuration, tlsSocketFactory(), writeTimeouts);
         composer = new MessageComposer(configuration, factory.messageSession());
         ClassLoader context = Thread.currentThread().getContextClassLoader();

@@ -1,6 +1,8 @@
 package io.camelsendmail;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -17,6 +19,7 @@ import jakarta.mail.internet.MimeMessage;
 import org.eclipse.angus.mail.smtp.SMTPOutputStream;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
+import org.eclipse.angus.mail.util.LineInputStream;
 
 /**
  * One SMTP connection. Angus Mail's transport speaks the protocol (greeting, EHLO, STARTTLS, AUTH); this class names
@@ -33,9 +36,17 @@ final class SmtpConnection extends SMTPTransport {
      * a time. Pipelined commands are written to it and flushed once. Null where it cannot be reached (a module
      * path that does not open Angus Mail): then commands are not pipelined.
      */
-    private static final VarHandle SERVER_OUTPUT = serverOutput();
+    private static final VarHandle SERVER_OUTPUT = field("serverOutput", OutputStream.class);
+    /**
+     * Angus Mail's buffered input from the server and its reply line reader, which has no limits: replaced by a
+     * {@link BoundedReplyReader} before each reply is read, and checked for bytes injected after the 220 to STARTTLS.
+     * Null where they cannot be reached: then Angus Mail's own reader is used.
+     */
+    private static final VarHandle SERVER_INPUT = field("serverInput", BufferedInputStream.class);
+    private static final VarHandle LINE_INPUT = field("lineInputStream", LineInputStream.class);
 
     private final TransportSecurity security;
+    private final int timeout;
     private final String server;
     private final boolean implicitTls;
 
@@ -53,17 +64,18 @@ final class SmtpConnection extends SMTPTransport {
     private volatile long lastUsedNanos = System.nanoTime();
     private final long openedNanos = System.nanoTime();
 
-    SmtpConnection(Session session, String host, int port, boolean implicitTls, TransportSecurity security) {
+    SmtpConnection(Session session, String host, int port, boolean implicitTls, TransportSecurity security, int timeout) {
         super(session, new URLName("smtp", host, port, null, null, null), "smtp", implicitTls);
         this.security = security;
+        this.timeout = timeout;
         this.implicitTls = implicitTls;
         this.server = host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
     }
 
-    private static VarHandle serverOutput() {
+    private static VarHandle field(String name, Class<?> type) {
         try {
             return MethodHandles.privateLookupIn(SMTPTransport.class, MethodHandles.lookup())
-                    .findVarHandle(SMTPTransport.class, "serverOutput", OutputStream.class);
+                    .findVarHandle(SMTPTransport.class, name, type);
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
         }
@@ -155,9 +167,18 @@ final class SmtpConnection extends SMTPTransport {
         if (step == SmtpStep.CONNECT) {
             step = SmtpStep.GREETING;
         }
+        boundReplies();
         int code = super.readServerResponse();
         lastCode = code;
         lastReply = getLastServerResponse();
+        if (step == SmtpStep.STARTTLS && code == 220 && injectedAfterStartTls()) {
+            // anything the server sent after its 220 could be read later as if it came through TLS
+            broken = true;
+            throw new SmtpRefusal(new TransportSecurityRequiredException(
+                    "the SMTP server " + server + " sent data after its 220 reply to STARTTLS, before TLS began: "
+                                                                        + "refused as a STARTTLS injection; nothing more was sent",
+                    SmtpStep.STARTTLS.name(), 220, false, null, null));
+        }
         if (step == SmtpStep.AUTH && code == 235) {
             authenticated = true;
         } else if (step == SmtpStep.DATA) {
@@ -165,6 +186,31 @@ final class SmtpConnection extends SMTPTransport {
             dataReply = lastReply;
         }
         return code;
+    }
+
+    /** Puts a {@link BoundedReplyReader} in place of Angus's reader (again after STARTTLS) and starts its clock. */
+    private void boundReplies() {
+        if (LINE_INPUT == null || SERVER_INPUT == null) {
+            return;
+        }
+        Object reader = LINE_INPUT.get(this);
+        if (reader instanceof BoundedReplyReader bounded) {
+            bounded.startReply();
+        } else if (reader != null) {
+            LINE_INPUT.set(this, new BoundedReplyReader((InputStream) SERVER_INPUT.get(this), timeout));
+        }
+    }
+
+    private boolean injectedAfterStartTls() throws MessagingException {
+        if (SERVER_INPUT == null) {
+            return false;
+        }
+        try {
+            InputStream in = (InputStream) SERVER_INPUT.get(this);
+            return in != null && in.available() > 0;
+        } catch (IOException e) {
+            throw new MessagingException("cannot read from " + server, e);
+        }
     }
 
     /**

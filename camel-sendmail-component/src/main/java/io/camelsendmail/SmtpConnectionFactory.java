@@ -20,6 +20,7 @@ final class SmtpConnectionFactory {
     private final TransportSecurity security;
     private final String username;
     private final String password;
+    private final int timeout;
 
     SmtpConnectionFactory(SendmailConfiguration configuration, SSLSocketFactory tls, ScheduledExecutorService writeTimeouts) {
         this.session = Session.getInstance(sessionProperties(configuration, tls, writeTimeouts));
@@ -33,10 +34,11 @@ final class SmtpConnectionFactory {
         this.security = new TransportSecurity(configuration);
         this.username = configuration.getUsername();
         this.password = configuration.getPassword();
+        this.timeout = configuration.getTimeout();
     }
 
     SmtpConnection open() throws SendmailException {
-        SmtpConnection connection = new SmtpConnection(session, host, port, implicitTls, security);
+        SmtpConnection connection = new SmtpConnection(session, host, port, implicitTls, security, timeout);
         connection.open(username, password);
         return connection;
     }

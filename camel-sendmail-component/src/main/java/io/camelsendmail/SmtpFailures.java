@@ -36,8 +36,9 @@ final class SmtpFailures {
         boolean temporary = code >= 400 && code < 500;
         String message = "SMTP server " + server + " refused " + step.description() + ": " + code + " " + text;
         if (code == 421) {
-            return new SmtpConnectException(message + " (the server is closing the connection)" + afterData(step),
-                    step.name(), code, step != SmtpStep.DATA_END, statuses, cause);
+            // a reply, even after the data: the server says it did not take the message
+            return new SmtpConnectException(message + " (the server is closing the connection)",
+                    step.name(), code, true, statuses, cause);
         }
         return switch (step) {
             case CONNECT, GREETING, EHLO, HELO, NOOP, RSET, QUIT, OTHER ->

@@ -17,6 +17,12 @@ class FailureMappingTest {
     @CsvSource(delimiter = '|', value = {
             "<greeting>    | 554 5.3.2 no service for you | SmtpConnectException  | 554 | false",
             "<greeting>    | 421 4.3.2 too busy           | SmtpConnectException  | 421 | true",
+            "<greeting>    | 450 4.3.2 not now            | SmtpConnectException  | 450 | true",
+            "EHLO          | 451 4.3.0 local problem      | SmtpConnectException  | 451 | true",
+            "RCPT          | 450 4.2.1 mailbox busy       | SmtpDeliveryException | 450 | true",
+            "RCPT          | 550 5.1.1 no such user       | SmtpDeliveryException | 550 | false",
+            "DATA          | 421 4.3.2 shutting down      | SmtpConnectException  | 421 | true",
+            "<end-of-data> | 421 4.3.2 shutting down      | SmtpConnectException  | 421 | true",
             "EHLO          | 421 4.3.2 shutting down      | SmtpConnectException  | 421 | true",
             "EHLO          | 554 5.7.1 go away            | SmtpConnectException  | 554 | false",
             "MAIL          | 451 4.3.0 try again later    | SmtpDeliveryException | 451 | true",

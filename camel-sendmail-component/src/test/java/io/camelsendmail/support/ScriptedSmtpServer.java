@@ -33,6 +33,14 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     public static final String CLOSE = "<close>";
     /** Never reply; keep the connection open until the client gives up. */
     public static final String SILENT = "<silent>";
+    /** Inside a reply: flush what came before, wait 100 ms, then send the rest (a reply split across packets). */
+    public static final String PAUSE = "<pause>";
+    /** Before a reply: send it one byte every 250 ms. */
+    public static final String DRIP = "<drip>";
+    /** A reply line that never ends: megabytes of text without a line break, until the client closes. */
+    public static final String ENDLESS_LINE = "<endless-line>";
+    /** For DATA: answer 354, then stop reading (the client's writes fill the buffers and block). */
+    public static final String STALL_AFTER_354 = "<354-then-stall>";
     /** Matches the end of the message data (the lone dot). */
     public static final String END_OF_DATA = "<end-of-data>";
     /** Matches the moment the connection is accepted. */
@@ -254,7 +262,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     case "DATA" -> {
                         reply = replyFor(number, line, "354 end with <CRLF>.<CRLF>");
                         waiting = false;
-                        if (!reply(out, reply)) {
+                        if (!reply(out, reply) || STALL_AFTER_354.equals(reply)) {
                             return;
                         }
                         if (reply.startsWith("354")) {
@@ -346,6 +354,40 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         if (CLOSE.equals(reply)) {
             return false;
         }
+        if (ENDLESS_LINE.equals(reply)) {
+            byte[] chunk = "x".repeat(1 << 20).getBytes(StandardCharsets.US_ASCII);
+            out.write("250-".getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < 512 && !closed; i++) {
+                out.write(chunk);
+            }
+            return false;
+        }
+        if (STALL_AFTER_354.equals(reply)) {
+            out.write("354 go ahead\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return reply(out, SILENT);
+        }
+        if (reply.startsWith(DRIP)) {
+            for (byte b : (reply.substring(DRIP.length()) + "\r\n").getBytes(StandardCharsets.UTF_8)) {
+                out.write(b);
+                out.flush();
+                pause(250);
+            }
+            return true;
+        }
+        if (reply.contains(PAUSE)) {
+            String[] parts = reply.split(java.util.regex.Pattern.quote(PAUSE));
+            for (int i = 0; i < parts.length; i++) {
+                out.write(parts[i].getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                if (i < parts.length - 1) {
+                    pause(100);
+                }
+            }
+            out.write("\r\n".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            return true;
+        }
         if (SILENT.equals(reply)) {
             while (!closed) {
                 try {
@@ -360,6 +402,14 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         out.write((reply + "\r\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
         return true;
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static String readLine(InputStream in) throws IOException {
