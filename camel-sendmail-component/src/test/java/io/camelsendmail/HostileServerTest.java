@@ -39,6 +39,37 @@ class HostileServerTest {
 
     // --- TLS downgrade -------------------------------------------------------------------------------------------
 
+    @ParameterizedTest(name = "STARTTLS stripped, {0}")
+    @CsvSource(delimiter = '|', value = {
+            "credentials                          | &username=alice&password=s3cret",
+            "requireTransportSecurity             | &requireTransportSecurity=true",
+            "credentials and requireTransportSecurity | &username=alice&password=s3cret&requireTransportSecurity=true",
+    })
+    void starttlsStrippedFromTheEhloReplySendsNothingSecret(String name, String options) throws Exception {
+        // a TLS-capable server whose STARTTLS an attacker removed from the EHLO reply
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.withStartTls(TestTls.server("server.p12"))
+                .withoutExtension("STARTTLS").extensions("AUTH PLAIN LOGIN");
+             SendmailRoute route = SendmailRoute.to(tlsUri(server, options))) {
+            SendmailException e = (SendmailException) route.send("secret").getException();
+
+            assertThat(e).isInstanceOf(TransportSecurityRequiredException.class).hasMessageContaining("did not offer STARTTLS");
+            assertThat(server.commands()).allMatch(c -> c.startsWith("EHLO") || c.equals("QUIT"));
+            assertThat(String.join("\n", server.commands())).doesNotContain("s3cret");
+            assertThat(server.messages()).isEmpty();
+        }
+    }
+
+    @Test
+    void starttlsStrippedWithoutCredentialsOrRequirementIsPlainSmtpAsForAnyMta() throws Exception {
+        // opportunistic TLS cannot tell a stripped STARTTLS from a server without TLS: requireTransportSecurity can
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.withStartTls(TestTls.server("server.p12")).withoutExtension("STARTTLS");
+             SendmailRoute route = SendmailRoute.to(tlsUri(server, ""))) {
+            assertThat(route.send("not secret").getException()).isNull();
+            assertThat(server.received()).noneMatch(ScriptedSmtpServer.Received::tls);
+            assertThat(server.messages()).hasSize(1);
+        }
+    }
+
     @Test
     void bytesInjectedAfterThe220ToStarttlsAreRefusedNotReadAsReplies() throws Exception {
         try (ScriptedSmtpServer server = ScriptedSmtpServer.withStartTls(TestTls.server("server.p12"))
