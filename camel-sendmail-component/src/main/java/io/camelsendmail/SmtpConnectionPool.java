@@ -5,6 +5,7 @@ import java.util.NoSuchElementException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.commons.pool2.BasePooledObjectFactory;
 import org.apache.commons.pool2.PooledObject;
@@ -34,6 +35,7 @@ final class SmtpConnectionPool implements SmtpSessions {
     private final int maxConnections;
     private final int replaceFrom;
     private final ExecutorService background;
+    private final AtomicBoolean replacing = new AtomicBoolean();
 
     /**
      * @param background opens replacement connections; shut down after {@link #close()}
@@ -99,7 +101,7 @@ final class SmtpConnectionPool implements SmtpSessions {
         SmtpConnection connection = borrow();
         // opened before this message asked for it: it may have been closed by the server since
         boolean reused = connection.openedBefore(asked);
-        if (connection.transactions() == replaceFrom) {
+        if (connection.transactions() >= replaceFrom && pool.getNumIdle() == 0 && replacing.compareAndSet(false, true)) {
             openReplacement();
         }
         try {
@@ -151,22 +153,25 @@ final class SmtpConnectionPool implements SmtpSessions {
 
     /**
      * Opens a connection in the background and leaves it idle in the pool, where {@code maxConnections} leaves room and
-     * none is idle yet: the next message that needs a new connection finds it ready.
+     * none is idle: the next message that needs a new connection finds it ready. One at a time.
      */
     private void openReplacement() {
         try {
             background.execute(() -> {
-                if (!pool.isClosed() && pool.getNumIdle() == 0) {
-                    try {
+                try {
+                    if (!pool.isClosed() && pool.getNumIdle() == 0) {
                         // counted by the pool while it opens: never more than maxConnections
                         pool.addObject();
-                    } catch (Exception e) {
-                        // the message that needs a connection will open one itself, and report why that fails
                     }
+                } catch (Exception e) {
+                    // the message that needs a connection will open one itself, and report why that fails
+                } finally {
+                    replacing.set(false);
                 }
             });
         } catch (RejectedExecutionException stopped) {
             // the endpoint is stopping
+            replacing.set(false);
         }
     }
 

@@ -51,6 +51,8 @@ enum SmtpStep {
             case "MAIL" -> MAIL;
             case "RCPT" -> RCPT;
             case "DATA" -> DATA;
+            // BDAT ... LAST carries the whole message: its reply is the reply to the end of the data
+            case "BDAT" -> DATA_END;
             case "RSET" -> RSET;
             case "NOOP" -> NOOP;
             case "QUIT" -> QUIT;

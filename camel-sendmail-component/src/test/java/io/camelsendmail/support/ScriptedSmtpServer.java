@@ -66,6 +66,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private final AtomicInteger sessions = new AtomicInteger();
     private final AtomicInteger maxOpen = new AtomicInteger();
     private final Map<String, Long> pauses = new ConcurrentHashMap<>();
+    private final Map<Integer, ByteArrayOutputStream> chunks = new ConcurrentHashMap<>();
     private volatile BiFunction<Integer, String, String> dynamicReply;
     private volatile boolean closed;
 
@@ -152,7 +153,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         return received.stream().anyMatch(r -> r.line().toUpperCase(Locale.ROOT).startsWith(p));
     }
 
-    /** The message data of every accepted end-of-data, dot-unstuffed, CRLF line ends. */
+    /** The message data of every accepted end-of-data (or last BDAT chunk), dot-unstuffed, CRLF line ends. */
     public List<String> messages() {
         return new ArrayList<>(messages);
     }
@@ -259,6 +260,23 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                         continue;
                     }
                     case "AUTH" -> reply = replyFor(number, line, "235 2.7.0 authenticated");
+                    case "BDAT" -> {
+                        // BDAT <size> [LAST]: the chunk's bytes follow the command at once
+                        String[] parts = line.split(" ");
+                        byte[] bytes = in.readNBytes(Integer.parseInt(parts[1]));
+                        chunks.computeIfAbsent(number, n -> new ByteArrayOutputStream()).write(bytes);
+                        boolean last = parts.length > 2 && parts[2].equalsIgnoreCase("LAST");
+                        if (last) {
+                            String data = chunks.remove(number).toString(StandardCharsets.UTF_8);
+                            reply = replyFor(number, END_OF_DATA, "250 2.0.0 queued as Q" + number + "x"
+                                                                  + transactionsPerConnection.merge(number, 1, Integer::sum));
+                            if (reply.startsWith("250")) {
+                                messages.add(data);
+                            }
+                        } else {
+                            reply = replyFor(number, line, "250 2.0.0 chunk received");
+                        }
+                    }
                     case "DATA" -> {
                         reply = replyFor(number, line, "354 end with <CRLF>.<CRLF>");
                         waiting = false;
