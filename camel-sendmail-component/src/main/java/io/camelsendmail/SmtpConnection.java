@@ -20,11 +20,13 @@ import org.eclipse.angus.mail.smtp.SMTPOutputStream;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 import org.eclipse.angus.mail.util.LineInputStream;
+import org.slf4j.LoggerFactory;
 
 /**
  * One SMTP connection. Angus Mail's transport speaks the protocol (greeting, EHLO, STARTTLS, AUTH); this class names
- * each step as it happens, runs every command past {@link TransportSecurity}, and drives the mail transaction itself so
- * that each RCPT's reply is kept and nothing is sent after a refusal.
+ * each step as it happens, runs every command past {@link TransportSecurity}, reads every reply with a
+ * {@link BoundedReplyReader}, and drives the mail transaction itself (pipelined or chunked where the server offers it)
+ * so that each RCPT's reply is kept and nothing is sent after a refusal.
  */
 final class SmtpConnection extends SMTPTransport {
 
@@ -44,6 +46,15 @@ final class SmtpConnection extends SMTPTransport {
      */
     private static final VarHandle SERVER_INPUT = field("serverInput", BufferedInputStream.class);
     private static final VarHandle LINE_INPUT = field("lineInputStream", LineInputStream.class);
+
+    static {
+        if (SERVER_OUTPUT == null || SERVER_INPUT == null || LINE_INPUT == null) {
+            LoggerFactory.getLogger(SmtpConnection.class).warn(
+                    "Angus Mail's SMTP streams cannot be reached (is org.eclipse.angus.mail opened to io.camelsendmail?): "
+                                                               + "commands are not pipelined or chunked, and replies are "
+                                                               + "read without length limits or STARTTLS injection checks");
+        }
+    }
 
     private final TransportSecurity security;
     private final int timeout;

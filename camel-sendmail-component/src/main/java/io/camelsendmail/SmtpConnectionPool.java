@@ -42,7 +42,6 @@ final class SmtpConnectionPool implements SmtpSessions {
      */
     SmtpConnectionPool(SmtpConnectionFactory factory, SendmailConfiguration configuration, ExecutorService background) {
         this.background = background;
-
         this.allowPartialDelivery = configuration.isAllowPartialDelivery();
         this.maxConnections = configuration.getMaxConnections();
         this.borrowWaitMillis = (long) configuration.getConnectTimeout() + configuration.getTimeout();
@@ -173,11 +172,6 @@ final class SmtpConnectionPool implements SmtpSessions {
             // the endpoint is stopping
             replacing.set(false);
         }
-    }
-
-    /** Connections open now (in use or idle). */
-    int openConnections() {
-        return pool.getNumActive() + pool.getNumIdle();
     }
 
     @Override
