@@ -149,6 +149,19 @@ class HostileServerTest {
     }
 
     @Test
+    void aServerClosingAtAuthIsATransientConnectFailure() throws Exception {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start().extensions("AUTH PLAIN").on("AUTH", ScriptedSmtpServer.CLOSE);
+             SendmailRoute route = SendmailRoute.to(uri(server, "&username=alice&password=s3cret&allowPlaintextAuth=true"))) {
+            SendmailException e = (SendmailException) route.send("hello").getException();
+
+            assertThat(e).isInstanceOf(SmtpConnectException.class).hasMessageContaining("AUTH");
+            assertThat(e.getStep()).isEqualTo("AUTH");
+            assertThat(e.isTransient()).isTrue();
+            assertThat(server.sawCommand("MAIL")).isFalse();
+        }
+    }
+
+    @Test
     void multiLineRepliesAreReadWholeAndKeptInTheStatuses() throws Exception {
         try (ScriptedSmtpServer server = ScriptedSmtpServer.start()
                 .on("RCPT TO:<carol", "550-5.1.1 carol is unknown here\r\n550-5.1.1 see the directory\r\n550 5.1.1 bye")
