@@ -227,10 +227,10 @@ class HostileServerTest {
             long started = System.nanoTime();
             SendmailException e = (SendmailException) route.send("hello").getException();
 
-            // every byte arrives well within the read timeout; the whole reply does not
+            // every byte arrives well within the read timeout; the whole reply, 13 s of drips, does not
             assertThat(e).isInstanceOf(SmtpConnectException.class).hasMessageContaining("timed out at MAIL FROM");
             assertThat(e.isTransient()).isTrue();
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(1000 + 1500));
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
         }
     }
 
