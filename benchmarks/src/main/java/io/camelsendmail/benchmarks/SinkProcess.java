@@ -52,15 +52,6 @@ final class SinkProcess implements AutoCloseable {
         }
     }
 
-    int port() {
-        return port;
-    }
-
-    /** Messages the server has said it received so far. */
-    long received() {
-        return received.get();
-    }
-
     /** Waits until the count has not changed for a while: the server has finished with what it was sent. */
     long settledCount() throws InterruptedException {
         long last = -1;
