@@ -70,7 +70,6 @@ final class SmtpConnection extends SMTPTransport {
     private int dataCode = -1;
     private String dataReply = "";
     private volatile boolean broken;
-    private boolean dataAccepted;
     private int transactions;
     private volatile long lastUsedNanos = System.nanoTime();
     private final long openedNanos = System.nanoTime();
@@ -131,10 +130,6 @@ final class SmtpConnection extends SMTPTransport {
 
     @Override
     protected void sendCommand(String command) throws MessagingException {
-        if (dataAccepted && "DATA".equals(command)) {
-            // DATA went out pipelined and was answered 354 already
-            return;
-        }
         if (broken && "QUIT".equals(command)) {
             // a failed connection is closed without a goodbye: the server may not be reading, and QUIT would wait
             throw new MessagingException("the connection to " + server + " failed; closing it without QUIT");
@@ -172,9 +167,6 @@ final class SmtpConnection extends SMTPTransport {
 
     @Override
     protected int readServerResponse() throws MessagingException {
-        if (dataAccepted && step == SmtpStep.DATA) {
-            return dataCode;
-        }
         if (step == SmtpStep.CONNECT) {
             step = SmtpStep.GREETING;
         }
@@ -244,8 +236,9 @@ final class SmtpConnection extends SMTPTransport {
             byte[] chunk = !pipelined && SERVER_OUTPUT != null && supportsExtension("CHUNKING")
                     ? ChunkBuffer.of(message, NOT_TRANSMITTED) : null;
             String mailFrom = mailFromCommand(envelope, message, chunk);
+            boolean dataAccepted = false;
             if (pipelined) {
-                pipelinedEnvelope(mailFrom, envelope, allowPartialDelivery, statuses);
+                dataAccepted = pipelinedEnvelope(mailFrom, envelope, allowPartialDelivery, statuses);
             } else {
                 sequentialEnvelope(mailFrom, envelope, allowPartialDelivery, statuses);
             }
@@ -253,16 +246,19 @@ final class SmtpConnection extends SMTPTransport {
                 return lastChunk(chunk, message, statuses);
             }
             OutputStream data;
-            try {
-                data = data();
-            } catch (SMTPSendFailedException e) {
-                // Angus has sent RSET after the refused DATA; a 421 or a lost connection ends this one
-                if (dataCode == 421 || dataCode < 0 || lastCode != 250) {
-                    broken = true;
+            if (dataAccepted) {
+                // DATA went out pipelined and was answered 354: the message follows on the same stream Angus writes
+                data = new SMTPOutputStream((OutputStream) SERVER_OUTPUT.get(this));
+            } else {
+                try {
+                    data = data();
+                } catch (SMTPSendFailedException e) {
+                    // Angus has sent RSET after the refused DATA; a 421 or a lost connection ends this one
+                    if (dataCode == 421 || dataCode < 0 || lastCode != 250) {
+                        broken = true;
+                    }
+                    throw SmtpFailures.reply(SmtpStep.DATA, dataCode, dataReply, statuses, server, e);
                 }
-                throw SmtpFailures.reply(SmtpStep.DATA, dataCode, dataReply, statuses, server, e);
-            } finally {
-                dataAccepted = false;
             }
             step = SmtpStep.CONTENT;
             message.writeTo(data, NOT_TRANSMITTED);
@@ -283,7 +279,7 @@ final class SmtpConnection extends SMTPTransport {
         }
     }
 
-    /** MAIL FROM and each RCPT TO, one reply at a time. */
+    /** MAIL FROM and each RCPT TO, one reply at a time; DATA is left to the caller. */
     private void sequentialEnvelope(
             String mailFrom, Envelope envelope, boolean allowPartialDelivery, List<RecipientStatus> statuses)
             throws MessagingException, SendmailException {
@@ -305,8 +301,10 @@ final class SmtpConnection extends SMTPTransport {
      * MAIL FROM, each RCPT TO and (unless every recipient must be accepted first) DATA, sent without waiting, then their
      * replies in order. Every reply is read before anything else is sent; no message data is sent unless a recipient was
      * accepted and DATA was answered 354.
+     *
+     * @return whether DATA was sent and answered 354 (else DATA is left to the caller)
      */
-    private void pipelinedEnvelope(
+    private boolean pipelinedEnvelope(
             String mailFrom, Envelope envelope, boolean allowPartialDelivery, List<RecipientStatus> statuses)
             throws MessagingException, IOException, SendmailException {
         // none waits for a reply, and all leave in one write (one TCP segment, one TLS record)
@@ -362,23 +360,17 @@ final class SmtpConnection extends SMTPTransport {
             throw refused(SmtpStep.MAIL, mailCode, statuses);
         }
         checkRecipients(statuses, allowPartialDelivery);
-        if (allowPartialDelivery) {
-            if (dataCode != 354) {
-                throw refused(SmtpStep.DATA, dataCode, statuses);
-            }
-            // data() below takes this 354 instead of sending DATA again
-            dataAccepted = true;
+        if (allowPartialDelivery && dataCode != 354) {
+            throw refused(SmtpStep.DATA, dataCode, statuses);
         }
+        return allowPartialDelivery;
     }
 
     /** Writes one pipelined command, checked like every other, into Angus's buffered output to the server. */
     private void writeWithoutFlush(OutputStream out, String command) throws MessagingException, IOException {
         beforeSend(command);
-        for (int i = 0; i < command.length(); i++) {
-            char c = command.charAt(i);
-            if (c == '\r' || c == '\n' || c > 127) {
-                throw new MessagingException("a command to pipeline is not one line of ASCII: " + command);
-            }
+        if (!Addresses.isAscii(command) || command.indexOf('\r') >= 0 || command.indexOf('\n') >= 0) {
+            throw new MessagingException("a command to pipeline is not one line of ASCII: " + command);
         }
         out.write(command.getBytes(StandardCharsets.US_ASCII));
         out.write(CRLF);
