@@ -10,9 +10,9 @@ import jakarta.mail.internet.MimeMessage;
 import org.eclipse.angus.mail.util.CRLFOutputStream;
 
 /**
- * A message as one BDAT chunk (RFC 3030): its bytes with CRLF line ends and no dot-stuffing, ending with a line break,
- * so that its size is known before it is sent. Only for messages up to {@link #MAX} bytes; larger ones go with DATA,
- * streamed.
+ * A message serialized once: its bytes with CRLF line ends and no dot-stuffing, ending with a line break, so that its
+ * size is known before it is sent. Sent as one BDAT chunk (RFC 3030), or written through DATA's dot-stuffing stream.
+ * Only for messages up to {@link #MAX} bytes; larger ones are streamed with DATA.
  */
 final class ChunkBuffer {
 

@@ -16,6 +16,16 @@ final class MessageSize {
     private MessageSize() {
     }
 
+    /** The wire size of a message already serialized with CRLF line ends (see {@link ChunkBuffer}). */
+    static long of(byte[] message) throws IOException {
+        Counter counter = new Counter();
+        SMTPOutputStream wire = new SMTPOutputStream(counter);
+        wire.write(message);
+        wire.ensureAtBOL();
+        wire.flush();
+        return counter.count;
+    }
+
     static long of(MimeMessage message, String[] ignoredHeaders) throws IOException, MessagingException {
         Counter counter = new Counter();
         SMTPOutputStream wire = new SMTPOutputStream(counter);

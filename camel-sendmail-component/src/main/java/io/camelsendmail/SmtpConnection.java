@@ -233,17 +233,19 @@ final class SmtpConnection extends SMTPTransport {
         try {
             boolean pipelined = SERVER_OUTPUT != null && supportsExtension("PIPELINING") && !envelope.needsSmtpUtf8();
             // without PIPELINING, CHUNKING (RFC 3030) saves the round trip of DATA: the message goes as one BDAT
-            byte[] chunk = !pipelined && SERVER_OUTPUT != null && supportsExtension("CHUNKING")
-                    ? ChunkBuffer.of(message, NOT_TRANSMITTED) : null;
-            String mailFrom = mailFromCommand(envelope, message, chunk);
+            boolean chunking = !pipelined && SERVER_OUTPUT != null && supportsExtension("CHUNKING");
+            // a message of up to 1 MB is serialized once, for SIZE and for sending; a larger one is streamed
+            byte[] buffered = chunking || sizeLimit() >= 0 ? ChunkBuffer.of(message, NOT_TRANSMITTED) : null;
+            boolean chunk = chunking && buffered != null;
+            String mailFrom = mailFromCommand(envelope, message, buffered, chunk);
             boolean dataAccepted = false;
             if (pipelined) {
                 dataAccepted = pipelinedEnvelope(mailFrom, envelope, allowPartialDelivery, statuses);
             } else {
                 sequentialEnvelope(mailFrom, envelope, allowPartialDelivery, statuses);
             }
-            if (chunk != null) {
-                return lastChunk(chunk, message, statuses);
+            if (chunk) {
+                return lastChunk(buffered, message, statuses);
             }
             OutputStream data;
             if (dataAccepted) {
@@ -261,7 +263,11 @@ final class SmtpConnection extends SMTPTransport {
                 }
             }
             step = SmtpStep.CONTENT;
-            message.writeTo(data, NOT_TRANSMITTED);
+            if (buffered != null) {
+                data.write(buffered);
+            } else {
+                message.writeTo(data, NOT_TRANSMITTED);
+            }
             ((SMTPOutputStream) data).ensureAtBOL();
             int code = simpleCommand(".");
             if (code != 250) {
@@ -411,7 +417,11 @@ final class SmtpConnection extends SMTPTransport {
         return new Delivery(statuses, message.getMessageID(), SmtpFailures.text(lastReply));
     }
 
-    private String mailFromCommand(Envelope envelope, MimeMessage message, byte[] chunk)
+    /**
+     * @param buffered the message's bytes (CRLF, not dot-stuffed), or null where it was not buffered
+     * @param chunk    whether it goes as BDAT, which is not dot-stuffed; SIZE is the number of bytes sent either way
+     */
+    private String mailFromCommand(Envelope envelope, MimeMessage message, byte[] buffered, boolean chunk)
             throws SendmailException, MessagingException, IOException {
         StringBuilder command = new StringBuilder("MAIL FROM:<").append(envelope.sender().getAddress()).append('>');
         if (envelope.needsSmtpUtf8()) {
@@ -423,7 +433,8 @@ final class SmtpConnection extends SMTPTransport {
         }
         long limit = sizeLimit();
         if (limit >= 0) {
-            long size = chunk != null ? chunk.length : MessageSize.of(message, NOT_TRANSMITTED);
+            long size = chunk ? buffered.length
+                    : buffered != null ? MessageSize.of(buffered) : MessageSize.of(message, NOT_TRANSMITTED);
             if (limit > 0 && size > limit) {
                 throw SmtpFailures.refusedLocally("the message is " + size + " bytes and the SMTP server " + server
                                                   + " accepts at most " + limit + " (SIZE); MAIL FROM was not sent");
