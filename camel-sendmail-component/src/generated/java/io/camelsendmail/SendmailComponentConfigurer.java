@@ -69,6 +69,8 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "timeout": getOrCreateConfiguration(target).setTimeout(property(camelContext, int.class, value)); return true;
         case "to": getOrCreateConfiguration(target).setTo(property(camelContext, java.lang.String.class, value)); return true;
         case "username": getOrCreateConfiguration(target).setUsername(property(camelContext, java.lang.String.class, value)); return true;
+        case "wirelog":
+        case "wireLog": getOrCreateConfiguration(target).setWireLog(property(camelContext, boolean.class, value)); return true;
         default: return false;
         }
     }
@@ -115,6 +117,8 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "timeout": return int.class;
         case "to": return java.lang.String.class;
         case "username": return java.lang.String.class;
+        case "wirelog":
+        case "wireLog": return boolean.class;
         default: return null;
         }
     }
@@ -162,6 +166,8 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "timeout": return getOrCreateConfiguration(target).getTimeout();
         case "to": return getOrCreateConfiguration(target).getTo();
         case "username": return getOrCreateConfiguration(target).getUsername();
+        case "wirelog":
+        case "wireLog": return getOrCreateConfiguration(target).isWireLog();
         default: return null;
         }
     }

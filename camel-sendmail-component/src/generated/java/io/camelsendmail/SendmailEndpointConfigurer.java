@@ -59,6 +59,8 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "timeout": target.getConfiguration().setTimeout(property(camelContext, int.class, value)); return true;
         case "to": target.getConfiguration().setTo(property(camelContext, java.lang.String.class, value)); return true;
         case "username": target.getConfiguration().setUsername(property(camelContext, java.lang.String.class, value)); return true;
+        case "wirelog":
+        case "wireLog": target.getConfiguration().setWireLog(property(camelContext, boolean.class, value)); return true;
         default: return false;
         }
     }
@@ -102,6 +104,8 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "timeout": return int.class;
         case "to": return java.lang.String.class;
         case "username": return java.lang.String.class;
+        case "wirelog":
+        case "wireLog": return boolean.class;
         default: return null;
         }
     }
@@ -146,6 +150,8 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "timeout": return target.getConfiguration().getTimeout();
         case "to": return target.getConfiguration().getTo();
         case "username": return target.getConfiguration().getUsername();
+        case "wirelog":
+        case "wireLog": return target.getConfiguration().isWireLog();
         default: return null;
         }
     }

@@ -24,7 +24,7 @@ public class SendmailEndpointUriFactory extends org.apache.camel.support.compone
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(24);
+        Set<String> props = new HashSet<>(25);
         props.add("allowPartialDelivery");
         props.add("allowPlaintextAuth");
         props.add("bcc");
@@ -49,6 +49,7 @@ public class SendmailEndpointUriFactory extends org.apache.camel.support.compone
         props.add("timeout");
         props.add("to");
         props.add("username");
+        props.add("wireLog");
         PROPERTY_NAMES = Collections.unmodifiableSet(props);
         Set<String> secretProps = new HashSet<>(2);
         secretProps.add("password");

@@ -66,6 +66,8 @@ public class SendmailConfiguration implements Cloneable {
     private int maxMessagesPerConnection = 100;
     @UriParam(label = "advanced", defaultValue = "30000", javaType = "int")
     private int idleTimeout = 30000;
+    @UriParam(label = "advanced", defaultValue = "false")
+    private boolean wireLog;
 
     public SendmailConfiguration copy() {
         try {
@@ -300,5 +302,17 @@ public class SendmailConfiguration implements Cloneable {
     /** How long, in milliseconds, an unused connection is kept open for the next message before it is closed (QUIT). */
     public void setIdleTimeout(int idleTimeout) {
         this.idleTimeout = idleTimeout;
+    }
+
+    public boolean isWireLog() {
+        return wireLog;
+    }
+
+    /**
+     * Log every SMTP command and reply at INFO (logger io.camelsendmail.smtp.wire), with AUTH payloads replaced by ***
+     * and message data by its size: for finding out what a server says.
+     */
+    public void setWireLog(boolean wireLog) {
+        this.wireLog = wireLog;
     }
 }

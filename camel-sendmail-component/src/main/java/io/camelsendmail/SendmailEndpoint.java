@@ -1,5 +1,7 @@
 package io.camelsendmail;
 
+import java.io.IOException;
+import java.net.InetAddress;
 import java.security.GeneralSecurityException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -11,6 +13,12 @@ import javax.net.ssl.SSLSocketFactory;
 import jakarta.mail.internet.ContentType;
 import jakarta.mail.internet.ParseException;
 
+import io.camelsendmail.message.Addresses;
+import io.camelsendmail.message.MailProviderLookup;
+import io.camelsendmail.message.MessageComposer;
+import io.camelsendmail.smtp.SmtpConnectionPool;
+import io.camelsendmail.smtp.SmtpSettings;
+import io.camelsendmail.smtp.TransportSecurity;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
@@ -31,9 +39,10 @@ public class SendmailEndpoint extends DefaultEndpoint {
     private SendmailConfiguration configuration;
 
     private ScheduledExecutorService writeTimeouts;
-    private ExecutorService background;
+    private ExecutorService opener;
+    private ExecutorService closer;
     private MessageComposer composer;
-    private SmtpSessions sessions;
+    private SmtpConnectionPool connections;
     private MailProviderLookup mailProviders;
 
     public SendmailEndpoint(String uri, SendmailComponent component, SendmailConfiguration configuration) {
@@ -139,23 +148,36 @@ public class SendmailEndpoint extends DefaultEndpoint {
             // every write schedules a timeout and cancels it: cancelled ones must not wait in the queue for their delay
             scheduler.setRemoveOnCancelPolicy(true);
         }
-        SmtpConnectionFactory factory = new SmtpConnectionFactory(configuration, tlsSocketFactory(), writeTimeouts);
-        composer = new MessageComposer(configuration, factory.messageSession());
+        SendmailConfiguration c = configuration;
+        TransportSecurity security = new TransportSecurity(c.isRequireTransportSecurity(), c.getUsername() != null,
+                c.isAllowPlaintextAuth(), c.isRequireAuthentication());
+        SmtpSettings settings = new SmtpSettings(c.getHost(), c.effectivePort(), c.isImplicitTls(), tlsSocketFactory(),
+                heloName(), c.getUsername(), c.getPassword(), security, c.getConnectTimeout(), c.getTimeout(),
+                c.isAllowPartialDelivery(), c.isWireLog(), c.getMaxConnections(), c.getMaxMessagesPerConnection(),
+                c.getIdleTimeout(), writeTimeouts);
+        composer = MessageComposer.of(configuration);
         ClassLoader context = Thread.currentThread().getContextClassLoader();
         mailProviders = new MailProviderLookup(context != null ? context : SendmailEndpoint.class.getClassLoader());
-        background = getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this, "SendmailConnections");
-        sessions = new SmtpConnectionPool(factory, configuration, background);
+        opener = getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this, "SendmailConnections");
+        closer = getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this, "SendmailClose");
+        connections = new SmtpConnectionPool(settings, opener, closer);
     }
 
     @Override
     protected void doStop() throws Exception {
-        if (sessions != null) {
-            sessions.close();
-            sessions = null;
+        if (connections != null) {
+            // QUITs the idle connections, in the closer
+            connections.close();
+            connections = null;
         }
-        if (background != null) {
-            getCamelContext().getExecutorServiceManager().shutdownNow(background);
-            background = null;
+        if (opener != null) {
+            getCamelContext().getExecutorServiceManager().shutdownNow(opener);
+            opener = null;
+        }
+        if (closer != null) {
+            // the QUITs in hand are each bounded to a second
+            getCamelContext().getExecutorServiceManager().shutdownGraceful(closer, 5000);
+            closer = null;
         }
         if (writeTimeouts != null) {
             getCamelContext().getExecutorServiceManager().shutdownNow(writeTimeouts);
@@ -164,7 +186,24 @@ public class SendmailEndpoint extends DefaultEndpoint {
         super.doStop();
     }
 
-    private SSLSocketFactory tlsSocketFactory() throws GeneralSecurityException, java.io.IOException {
+    /**
+     * The EHLO name: senderDomainName, else this host's canonical name (as Jakarta Mail gives it), else its address as
+     * a literal.
+     */
+    private String heloName() {
+        if (configuration.getSenderDomainName() != null) {
+            return configuration.getSenderDomainName();
+        }
+        try {
+            InetAddress local = InetAddress.getLocalHost();
+            String name = local.getCanonicalHostName();
+            return name != null && !name.isEmpty() ? name : "[" + local.getHostAddress() + "]";
+        } catch (IOException e) {
+            return "[127.0.0.1]";
+        }
+    }
+
+    private SSLSocketFactory tlsSocketFactory() throws GeneralSecurityException, IOException {
         SSLContext context = configuration.getSslContextParameters() != null
                 ? configuration.getSslContextParameters().createSSLContext(getCamelContext())
                 : SSLContext.getDefault();
@@ -175,8 +214,8 @@ public class SendmailEndpoint extends DefaultEndpoint {
         return composer;
     }
 
-    SmtpSessions sessions() {
-        return sessions;
+    SmtpConnectionPool connections() {
+        return connections;
     }
 
     MailProviderLookup mailProviders() {

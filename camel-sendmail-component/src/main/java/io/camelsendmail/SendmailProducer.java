@@ -1,5 +1,7 @@
 package io.camelsendmail;
 
+import io.camelsendmail.message.PreparedMessage;
+import io.camelsendmail.smtp.Delivery;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.support.DefaultProducer;
@@ -7,8 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns an exchange into an envelope and a message, hands them to the endpoint's sessions, and turns the outcome into
- * result headers. A failure is thrown as a {@link SendmailException}, which Camel puts on the exchange.
+ * Turns an exchange into a prepared message, hands it to the endpoint's connections, and turns the outcome into result
+ * headers. A failure is thrown as a {@link SendmailException}, which Camel puts on the exchange.
  */
 public class SendmailProducer extends DefaultProducer {
 
@@ -26,20 +28,16 @@ public class SendmailProducer extends DefaultProducer {
     @Override
     public void process(Exchange exchange) throws Exception {
         SendmailEndpoint endpoint = getEndpoint();
-        Delivery delivery = endpoint.mailProviders().run(() -> {
-            OutgoingMail mail = endpoint.composer().compose(exchange.getMessage());
-            try {
-                return endpoint.sessions().deliver(mail);
-            } finally {
-                mail.closeSource();
-            }
-        });
-        Message out = exchange.getMessage();
-        out.setHeader(SendmailConstants.ACCEPTED, delivery.accepted());
-        out.setHeader(SendmailConstants.STATUSES, delivery.statuses());
-        out.setHeader(SendmailConstants.MESSAGE_ID, delivery.messageId());
-        out.setHeader(SendmailConstants.RESPONSE, delivery.response());
-        LOG.debug("Sent {} to {} of {} recipients: {}", delivery.messageId(), delivery.accepted(),
-                delivery.statuses().size(), delivery.response());
+        // composed and serialized before a connection is borrowed: a bad message never touches one
+        try (PreparedMessage message = endpoint.mailProviders().run(() -> endpoint.composer().prepare(exchange.getMessage()))) {
+            Delivery delivery = endpoint.connections().deliver(message);
+            Message out = exchange.getMessage();
+            out.setHeader(SendmailConstants.ACCEPTED, delivery.accepted());
+            out.setHeader(SendmailConstants.STATUSES, delivery.statuses());
+            out.setHeader(SendmailConstants.MESSAGE_ID, message.messageId());
+            out.setHeader(SendmailConstants.RESPONSE, delivery.response());
+            LOG.debug("Sent {} to {} of {} recipients: {}", message.messageId(), delivery.accepted(),
+                    delivery.statuses().size(), delivery.response());
+        }
     }
 }

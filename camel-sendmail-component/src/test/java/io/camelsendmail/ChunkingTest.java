@@ -2,6 +2,7 @@ package io.camelsendmail;
 
 import java.nio.charset.StandardCharsets;
 
+import io.camelsendmail.message.PreparedMessage;
 import io.camelsendmail.support.ScriptedSmtpServer;
 import io.camelsendmail.support.SendmailRoute;
 import org.apache.camel.Exchange;
@@ -68,7 +69,7 @@ class ChunkingTest {
 
     @Test
     void aMessageLargerThanOneMegabyteGoesWithData() throws Exception {
-        String large = "y".repeat(70).concat("\n").repeat((ChunkBuffer.MAX / 71) + 10);
+        String large = "y".repeat(70).concat("\n").repeat((PreparedMessage.IN_MEMORY_MAX / 71) + 10);
         try (ScriptedSmtpServer server = ScriptedSmtpServer.start().extensions("CHUNKING");
              SendmailRoute route = SendmailRoute.to("sendmail:127.0.0.1:" + server.port() + MAIL)) {
             assertThat(route.send(large).getException()).isNull();

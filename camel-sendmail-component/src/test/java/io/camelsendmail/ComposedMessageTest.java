@@ -6,6 +6,9 @@ import java.util.Properties;
 
 import jakarta.mail.Session;
 
+import io.camelsendmail.message.ComposedMessage;
+import io.camelsendmail.message.MessageComposer;
+
 import org.apache.camel.CamelContext;
 import org.apache.camel.Message;
 import org.apache.camel.impl.DefaultCamelContext;

@@ -8,11 +8,14 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Where the server announces SIZE, MAIL FROM carries the number of bytes DATA then sends, dot-stuffing included. */
+/**
+ * Where the server announces SIZE, MAIL FROM carries the message's size as RFC 1870 counts it: the bytes DATA sends
+ * after the 354, without the dot-stuffing.
+ */
 class SizeExtensionTest {
 
     @Test
-    void sizeIsTheDataAsSentAndTheMessageArrivesIntact() throws Exception {
+    void sizeIsTheDataAsSentWithoutDotStuffingAndTheMessageArrivesIntact() throws Exception {
         byte[] raw = "From: alice@example.com\nTo: bob@example.com\nSubject: sized\n\n.one\n..two\nbare LF\n"
                 .getBytes(StandardCharsets.US_ASCII);
         try (ScriptedSmtpServer server = ScriptedSmtpServer.start().extensions("SIZE 100000");
@@ -21,9 +24,12 @@ class SizeExtensionTest {
 
             String message = server.messages().get(0);
             assertThat(message).contains("\r\n\r\n.one\r\n..two\r\nbare LF\r\n");
-            // two lines start with a dot: each went with one more
-            int wire = message.getBytes(StandardCharsets.UTF_8).length + 2;
-            assertThat(server.commands()).contains("MAIL FROM:<alice@example.com> SIZE=" + wire);
+            // what arrived after the 354: two lines start with a dot, and each went with one more
+            String wire = server.wireData().get(0);
+            assertThat(wire).contains("\r\n\r\n..one\r\n...two\r\n");
+            int size = wire.getBytes(StandardCharsets.UTF_8).length - 2;
+            assertThat(size).isEqualTo(message.getBytes(StandardCharsets.UTF_8).length);
+            assertThat(server.commands()).contains("MAIL FROM:<alice@example.com> SIZE=" + size);
         }
     }
 }

@@ -59,6 +59,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private final List<String> ehloExtensions = new CopyOnWriteArrayList<>();
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final List<String> messages = new CopyOnWriteArrayList<>();
+    private final List<String> wireData = new CopyOnWriteArrayList<>();
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private final Map<Integer, Integer> transactionsPerConnection = new ConcurrentHashMap<>();
     private final Map<Socket, OutputStream> outputs = new ConcurrentHashMap<>();
@@ -151,6 +152,14 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     public boolean sawCommand(String prefix) {
         String p = prefix.toUpperCase(Locale.ROOT);
         return received.stream().anyMatch(r -> r.line().toUpperCase(Locale.ROOT).startsWith(p));
+    }
+
+    /**
+     * The data of every DATA command as it arrived after the 354, dot-stuffed, without the final dot line: what a
+     * client's SIZE parameter is compared with.
+     */
+    public List<String> wireData() {
+        return new ArrayList<>(wireData);
     }
 
     /** The message data of every accepted end-of-data (or last BDAT chunk), dot-unstuffed, CRLF line ends. */
@@ -284,10 +293,12 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                             return;
                         }
                         if (reply.startsWith("354")) {
-                            String data = readData(in);
+                            StringBuilder wire = new StringBuilder();
+                            String data = readData(in, wire);
                             if (data == null) {
                                 return;
                             }
+                            wireData.add(wire.toString());
                             String end = replyFor(number, END_OF_DATA, "250 2.0.0 queued as Q" + number + "x"
                                                                        + transactionsPerConnection.merge(number, 1, Integer::sum));
                             if (end.startsWith("250")) {
@@ -447,13 +458,14 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         return null;
     }
 
-    private static String readData(InputStream in) throws IOException {
+    private static String readData(InputStream in, StringBuilder wire) throws IOException {
         StringBuilder data = new StringBuilder();
         String line;
         while ((line = readLine(in)) != null) {
             if (line.equals(".")) {
                 return data.toString();
             }
+            wire.append(line).append("\r\n");
             data.append(line.startsWith(".") ? line.substring(1) : line).append("\r\n");
         }
         return null;

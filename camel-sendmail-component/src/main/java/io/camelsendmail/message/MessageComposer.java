@@ -1,4 +1,4 @@
-package io.camelsendmail;
+package io.camelsendmail.message;
 
 import java.io.BufferedInputStream;
 import java.io.File;
@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 import jakarta.activation.DataHandler;
 import jakarta.mail.Address;
@@ -27,6 +28,10 @@ import jakarta.mail.util.ByteArrayDataSource;
 import jakarta.mail.util.SharedByteArrayInputStream;
 import jakarta.mail.util.SharedFileInputStream;
 
+import io.camelsendmail.InvalidMessageException;
+import io.camelsendmail.SendmailConfiguration;
+import io.camelsendmail.SendmailConstants;
+import io.camelsendmail.SendmailException;
 import org.apache.camel.Message;
 import org.apache.camel.WrappedFile;
 import org.apache.camel.attachment.Attachment;
@@ -35,7 +40,7 @@ import org.apache.camel.attachment.AttachmentMessage;
 /**
  * The one place that turns an exchange's headers, the endpoint's options and the body into an envelope and a message.
  */
-final class MessageComposer {
+public final class MessageComposer {
 
     private static final String NO_SENDER = "no sender: set the from option or the From header";
     private static final String NO_RECIPIENTS = "no recipients: set the to, cc or bcc option or the To, Cc or Bcc header";
@@ -43,12 +48,24 @@ final class MessageComposer {
     private final SendmailConfiguration configuration;
     private final Session session;
 
-    MessageComposer(SendmailConfiguration configuration, Session session) {
+    public MessageComposer(SendmailConfiguration configuration, Session session) {
         this.configuration = configuration;
         this.session = session;
     }
 
-    OutgoingMail compose(Message in) throws SendmailException {
+    /** A composer whose messages may carry UTF-8 addresses in their headers (sent only where the server has SMTPUTF8). */
+    public static MessageComposer of(SendmailConfiguration configuration) {
+        Properties properties = new Properties();
+        properties.put("mail.mime.allowutf8", "true");
+        return new MessageComposer(configuration, Session.getInstance(properties));
+    }
+
+    /** Composes the message and serializes it, ready for any connection: nothing about it can fail on the wire. */
+    public PreparedMessage prepare(Message in) throws SendmailException {
+        return PreparedMessage.of(compose(in));
+    }
+
+    public OutgoingMail compose(Message in) throws SendmailException {
         Object body = in.getBody();
         if (body == null) {
             throw Addresses.invalid("the exchange has no body: send a String, a MimeMessage, or a complete RFC 5322 message "
@@ -71,7 +88,7 @@ final class MessageComposer {
             try {
                 return complete(fields, parse(raw), source[0]);
             } catch (SendmailException | RuntimeException e) {
-                OutgoingMail.closeQuietly(source[0]);
+                new OutgoingMail(null, null, source[0]).closeSource();
                 throw e;
             }
         } catch (MessagingException | IOException e) {

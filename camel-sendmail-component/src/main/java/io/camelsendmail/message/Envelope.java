@@ -1,4 +1,4 @@
-package io.camelsendmail;
+package io.camelsendmail.message;
 
 import java.util.List;
 
@@ -7,10 +7,10 @@ import jakarta.mail.internet.InternetAddress;
 /**
  * The SMTP envelope: MAIL FROM and the RCPT TO list. It may differ from the message's headers.
  */
-record Envelope(InternetAddress sender, List<InternetAddress> recipients) {
+public record Envelope(InternetAddress sender, List<InternetAddress> recipients) {
 
     /** @return whether an address needs the server's SMTPUTF8 extension */
-    boolean needsSmtpUtf8() {
+    public boolean needsSmtpUtf8() {
         if (!Addresses.isAscii(sender.getAddress())) {
             return true;
         }

@@ -1,4 +1,4 @@
-package io.camelsendmail;
+package io.camelsendmail.message;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -11,16 +11,18 @@ import jakarta.mail.Address;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 
+import io.camelsendmail.InvalidMessageException;
+
 /**
  * The one place where addresses and header values from options and exchange headers are checked and parsed.
  */
-final class Addresses {
+public final class Addresses {
 
     private Addresses() {
     }
 
     /** Refuses a CR or LF in a value that will become a header or an SMTP command. */
-    static String checkNoLineBreak(String name, String value) throws InvalidMessageException {
+    public static String checkNoLineBreak(String name, String value) throws InvalidMessageException {
         if (value != null && (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0)) {
             throw invalid(name + " contains a CR or LF character, which could inject headers or SMTP commands: "
                           + printable(value));
@@ -29,7 +31,7 @@ final class Addresses {
     }
 
     /** Parses a comma-separated list, an array or a collection of addresses. Null or blank gives an empty list. */
-    static List<InternetAddress> parseList(String name, Object value) throws InvalidMessageException {
+    public static List<InternetAddress> parseList(String name, Object value) throws InvalidMessageException {
         List<InternetAddress> result = new ArrayList<>();
         if (value == null) {
             return result;
@@ -61,7 +63,7 @@ final class Addresses {
     }
 
     /** Parses exactly one address; null when the value is null or blank. */
-    static InternetAddress parseOne(String name, Object value) throws InvalidMessageException {
+    public static InternetAddress parseOne(String name, Object value) throws InvalidMessageException {
         List<InternetAddress> list = parseList(name, value);
         if (list.size() > 1) {
             throw invalid(name + " must be one address, got " + list.size() + ": " + value);
@@ -78,7 +80,7 @@ final class Addresses {
         return new ArrayList<>(seen.values());
     }
 
-    static boolean isAscii(String s) {
+    public static boolean isAscii(String s) {
         for (int i = 0; i < s.length(); i++) {
             if (s.charAt(i) > 0x7f) {
                 return false;
@@ -105,7 +107,7 @@ final class Addresses {
         return "'" + value.replace("\r", "\\r").replace("\n", "\\n") + "'";
     }
 
-    static InvalidMessageException invalid(String message) {
+    public static InvalidMessageException invalid(String message) {
         return new InvalidMessageException(message, null, -1, false, null, null);
     }
 }

@@ -1,4 +1,4 @@
-package io.camelsendmail;
+package io.camelsendmail.smtp;
 
 import java.io.IOException;
 import java.net.SocketTimeoutException;
@@ -8,10 +8,16 @@ import java.util.stream.Collectors;
 
 import javax.net.ssl.SSLException;
 
-import jakarta.mail.MessagingException;
+import io.camelsendmail.AuthenticationFailedException;
+import io.camelsendmail.RecipientStatus;
+import io.camelsendmail.SendmailException;
+import io.camelsendmail.SmtpConnectException;
+import io.camelsendmail.SmtpDeliveryException;
+import io.camelsendmail.TransportSecurityRequiredException;
 
 /**
- * The one place that turns an SMTP reply or an I/O failure into the {@link SendmailException} subclass a route sees.
+ * The one place that turns an SMTP reply or an I/O failure into the {@link SendmailException} subclass a route sees. It
+ * takes values (the step, the reply code and text, the failure), never the connection.
  */
 final class SmtpFailures {
 
@@ -27,7 +33,7 @@ final class SmtpFailures {
                                    Throwable cause) {
         String text = text(rawReply);
         if (code < 0) {
-            String what = rawReply == null || rawReply.isBlank() || "[EOF]".equals(rawReply.trim())
+            String what = rawReply == null || rawReply.isBlank()
                     ? "closed the connection" : "answered with something that is not an SMTP reply: '" + clip(text) + "'";
             return new SmtpConnectException(
                     "SMTP server " + server + " " + what + " at " + step.description() + afterData(step),
@@ -41,7 +47,7 @@ final class SmtpFailures {
                     step.name(), code, true, statuses, cause);
         }
         return switch (step) {
-            case CONNECT, GREETING, EHLO, HELO, NOOP, RSET, QUIT, OTHER ->
+            case CONNECT, GREETING, EHLO, HELO, RSET, QUIT ->
                 new SmtpConnectException(message, step.name(), code, temporary, statuses, cause);
             case STARTTLS -> new TransportSecurityRequiredException(
                     message + "; the server offered STARTTLS, so the message is not sent without it",
@@ -71,33 +77,14 @@ final class SmtpFailures {
         return new SmtpDeliveryException(message, SmtpStep.MAIL.name(), -1, false, null, null);
     }
 
-    /** A failure Angus Mail raised while connecting or talking. */
-    static SendmailException of(MessagingException e, SmtpConnection connection) {
-        return of(e, connection, null);
-    }
-
-    static SendmailException of(MessagingException e, SmtpConnection connection, List<RecipientStatus> statuses) {
-        SmtpRefusal refusal = find(e, SmtpRefusal.class);
-        if (refusal != null) {
-            return refusal.refusal();
-        }
-        SmtpStep step = connection.step();
-        String server = connection.server();
-        if (e instanceof jakarta.mail.AuthenticationFailedException && !connection.authAttempted()) {
-            return new AuthenticationRequiredException(
-                    "the SMTP server " + server + " offers no AUTH mechanism this client can use (it supports PLAIN, "
-                                                       + "LOGIN, DIGEST-MD5, NTLM): " + e.getMessage(),
-                    SmtpStep.AUTH.name(), -1, false, statuses, e);
-        }
-        IOException io = find(e, IOException.class);
-        if (io != null && connection.lastCode() < 0) {
-            return io(step, io, statuses, server);
-        }
-        return reply(step, connection.lastCode(), connection.lastReply(), statuses, server, e);
-    }
-
     /** A network failure: transient unless the end of the data may have reached the server. */
     static SendmailException io(SmtpStep step, Exception e, List<RecipientStatus> statuses, String server) {
+        if (e instanceof ReplyReader.ClosedByServer) {
+            return reply(step, -1, null, statuses, server, e);
+        }
+        if (e instanceof ReplyReader.NotSmtp notSmtp) {
+            return reply(step, -1, notSmtp.line(), statuses, server, e);
+        }
         SSLException tls = find(e, SSLException.class);
         if (tls != null && (step == SmtpStep.CONNECT || step == SmtpStep.GREETING || step == SmtpStep.STARTTLS)) {
             return new TransportSecurityRequiredException(
@@ -140,6 +127,15 @@ final class SmtpFailures {
         return text.toString();
     }
 
+    /** A send that was refused before MAIL FROM because the connection is not what the message needs. */
+    static SendmailException refusedAuth(String server, String offered, List<String> supported) {
+        return new io.camelsendmail.AuthenticationRequiredException(
+                "the SMTP server " + server + " offers no AUTH mechanism this client can use (it offers " + offered
+                                                                  + "; this client supports " + String.join(", ", supported)
+                                                                  + "); no credentials were sent",
+                SmtpStep.AUTH.name(), -1, false, null, null);
+    }
+
     private static String afterData(SmtpStep step) {
         return step == SmtpStep.DATA_END
                 ? "; the message data was fully sent, so the server may have accepted it: not retried, to avoid a duplicate"
@@ -164,8 +160,7 @@ final class SmtpFailures {
             if (type.isInstance(t)) {
                 return type.cast(t);
             }
-            Throwable next = t instanceof MessagingException me && me.getNextException() != null
-                    ? me.getNextException() : t.getCause();
+            Throwable next = t.getCause();
             t = next == t ? null : next;
         }
         return null;

@@ -1,4 +1,4 @@
-package io.camelsendmail;
+package io.camelsendmail.message;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +20,7 @@ import jakarta.mail.util.StreamProvider;
  * sender's domain without a host name lookup. A single-part text message it built is written out as Jakarta Mail
  * writes it, but with the session's stream provider instead of a provider lookup per write (jakartaee/mail-api#861).
  */
-final class ComposedMessage extends MimeMessage {
+public final class ComposedMessage extends MimeMessage {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     /** As jakarta.mail.internet.MimeBodyPart reads it. */
@@ -81,7 +81,7 @@ final class ComposedMessage extends MimeMessage {
     }
 
     /** Jakarta Mail's own path, for comparison. */
-    void writeAsJakartaMailDoes(OutputStream os, String[] ignoreList) throws IOException, MessagingException {
+    public void writeAsJakartaMailDoes(OutputStream os, String[] ignoreList) throws IOException, MessagingException {
         super.writeTo(os, ignoreList);
     }
 

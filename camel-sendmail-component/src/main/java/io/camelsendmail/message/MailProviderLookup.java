@@ -1,4 +1,4 @@
-package io.camelsendmail;
+package io.camelsendmail.message;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -24,13 +24,13 @@ import jakarta.mail.util.StreamProvider;
  * message. Running the message work with this loader as the thread's context class loader reads the service files
  * once, when the endpoint starts; everything else is delegated to the parent, so the same provider is found.
  */
-final class MailProviderLookup extends ClassLoader {
+public final class MailProviderLookup extends ClassLoader {
 
     private static final String SERVICE = "META-INF/services/" + StreamProvider.class.getName();
 
     private final List<URL> services;
 
-    MailProviderLookup(ClassLoader parent) {
+    public MailProviderLookup(ClassLoader parent) {
         super(parent);
         try {
             List<URL> copies = new ArrayList<>();
@@ -56,7 +56,7 @@ final class MailProviderLookup extends ClassLoader {
     }
 
     /** Runs {@code work} with this loader as the current thread's context class loader. */
-    <T> T run(Callable<T> work) throws Exception {
+    public <T> T run(Callable<T> work) throws Exception {
         if (services.isEmpty()) {
             // nothing to answer from memory: the lookup goes its usual way
             return work.call();

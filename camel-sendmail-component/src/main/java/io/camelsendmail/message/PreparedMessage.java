@@ -1,0 +1,128 @@
+package io.camelsendmail.message;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+import jakarta.mail.MessagingException;
+
+import io.camelsendmail.InvalidMessageException;
+import io.camelsendmail.SendmailException;
+import io.camelsendmail.smtp.OutgoingMessage;
+
+/**
+ * A message serialized once, before any connection is borrowed: the envelope, the bytes (CRLF line ends, not
+ * dot-stuffed, Bcc removed, ending with a line break) in memory or in a temporary file, their count for SIZE, and the
+ * Message-ID. A body that cannot be serialized fails here, as an {@link InvalidMessageException}, with no connection
+ * touched.
+ */
+public final class PreparedMessage implements OutgoingMessage, AutoCloseable {
+
+    /** The largest message held in memory (and sent as one BDAT chunk where the server offers CHUNKING). */
+    public static final int IN_MEMORY_MAX = Spool.IN_MEMORY_MAX;
+
+    /** Headers never transmitted. */
+    private static final String[] NOT_TRANSMITTED = { "Bcc", "Content-Length" };
+
+    private final Envelope envelope;
+    private final String messageId;
+    private final Spool spool;
+
+    private PreparedMessage(Envelope envelope, String messageId, Spool spool) {
+        this.envelope = envelope;
+        this.messageId = messageId;
+        this.spool = spool;
+    }
+
+    /** Serializes the composed message, and closes its source. */
+    public static PreparedMessage of(OutgoingMail mail) throws SendmailException {
+        Spool spool = new Spool();
+        try {
+            CanonicalOutputStream out = new CanonicalOutputStream(spool);
+            String messageId;
+            try {
+                mail.message().writeTo(out, NOT_TRANSMITTED);
+                out.endLine();
+                messageId = mail.message().getMessageID();
+            } catch (MessagingException | IOException | RuntimeException e) {
+                if (Spool.isFailure(e)) {
+                    throw new SendmailException("the message could not be spooled to a temporary file: " + e.getMessage(),
+                            null, -1, true, null, e);
+                }
+                throw new InvalidMessageException("the message could not be serialized: " + describe(e)
+                                                  + "; nothing was sent", null, -1, false, null, e);
+            }
+            try {
+                spool.finish();
+            } catch (IOException e) {
+                throw new SendmailException("the message could not be spooled to a temporary file: " + e.getMessage(),
+                        null, -1, true, null, e);
+            }
+            return new PreparedMessage(mail.envelope(), messageId, spool);
+        } catch (SendmailException | RuntimeException e) {
+            spool.close();
+            throw e;
+        } finally {
+            mail.closeSource();
+        }
+    }
+
+    private static String describe(Exception e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root == e ? e.getMessage() : e.getMessage() + " (" + root + ")";
+        return message == null ? e.toString() : message;
+    }
+
+    public Envelope envelope() {
+        return envelope;
+    }
+
+    /** The Message-ID header that is sent. */
+    public String messageId() {
+        return messageId;
+    }
+
+    @Override
+    public String sender() {
+        return envelope.sender().getAddress();
+    }
+
+    @Override
+    public List<String> recipients() {
+        return envelope.recipients().stream().map(a -> a.getAddress()).toList();
+    }
+
+    @Override
+    public boolean needsSmtpUtf8() {
+        return envelope.needsSmtpUtf8();
+    }
+
+    @Override
+    public long size() {
+        return spool.size();
+    }
+
+    @Override
+    public byte[] bytes() {
+        return spool.bytes();
+    }
+
+    @Override
+    public void writeTo(OutputStream out) throws IOException {
+        spool.writeTo(out);
+    }
+
+    /** Deletes the temporary file, if the message needed one. */
+    @Override
+    public void close() {
+        try {
+            spool.close();
+        } catch (UncheckedIOException e) {
+            // a temporary file that cannot be deleted is left to the system's cleaning of its temporary folder
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package io.camelsendmail.smtp;
+
+/**
+ * One SMTP reply: its code and its lines, as received (codes included, joined by a newline).
+ */
+record SmtpReply(int code, String lines) {
+
+    boolean positive() {
+        return code >= 200 && code < 400;
+    }
+
+    /** @return the reply's text without the codes: lines joined by a newline */
+    String text() {
+        return SmtpFailures.text(lines);
+    }
+
+    /** @return whether the server is closing the connection (RFC 5321, 4.2.3) */
+    boolean closing() {
+        return code == 421;
+    }
+}

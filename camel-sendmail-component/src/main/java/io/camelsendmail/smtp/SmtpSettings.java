@@ -1,0 +1,43 @@
+package io.camelsendmail.smtp;
+
+import java.util.concurrent.ScheduledExecutorService;
+
+import javax.net.ssl.SSLSocketFactory;
+
+/**
+ * What the SMTP client needs to know of one endpoint: the server, TLS, credentials, the limits. Built by the endpoint
+ * from its options when it starts.
+ *
+ * @param host                     the server's host name or address
+ * @param port                     the server's port
+ * @param implicitTls              TLS from the first byte (else STARTTLS whenever offered)
+ * @param tls                      the socket factory for TLS, with the trust store that verifies the server
+ * @param heloName                 the name given in EHLO/HELO
+ * @param username                 the user name to sign in with, or null
+ * @param password                 the password, or null (a secret: never logged, not in {@link #toString()})
+ * @param security                 when TLS is required and when credentials may be sent
+ * @param connectTimeout           milliseconds to connect
+ * @param timeout                  milliseconds for each reply, each write, and the TLS handshake
+ * @param allowPartialDelivery     send to the recipients that were accepted when others were refused
+ * @param wireLog                  log every command and reply at INFO, secrets masked
+ * @param maxConnections           connections open at most
+ * @param maxMessagesPerConnection messages a connection carries before it is replaced
+ * @param idleTimeout              milliseconds a connection may sit unused
+ * @param writeTimeouts            runs the timers that bound writes
+ */
+public record SmtpSettings(String host, int port, boolean implicitTls, SSLSocketFactory tls, String heloName,
+        String username, String password, TransportSecurity security, int connectTimeout, int timeout,
+        boolean allowPartialDelivery, boolean wireLog, int maxConnections, int maxMessagesPerConnection, int idleTimeout,
+        ScheduledExecutorService writeTimeouts) {
+
+    /** @return host and port as a message names the server: {@code host:port}, or {@code [v6]:port} */
+    public String server() {
+        return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+    }
+
+    @Override
+    public String toString() {
+        return "SmtpSettings[" + server() + (implicitTls ? ", implicit TLS" : "") + (username != null ? ", with credentials" : "")
+               + "]";
+    }
+}
