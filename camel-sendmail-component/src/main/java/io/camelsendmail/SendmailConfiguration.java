@@ -192,7 +192,7 @@ public class SendmailConfiguration implements Cloneable {
     }
 
     /**
-     * The user name for SMTP AUTH (PLAIN, LOGIN); empty means none. Credentials are only ever sent inside TLS unless
+     * The user name for SMTP AUTH (PLAIN, LOGIN or CRAM-MD5, as the server offers); empty means none. Credentials are only ever sent inside TLS unless
      * allowPlaintextAuth=true.
      */
     public void setUsername(String username) {
@@ -309,7 +309,7 @@ public class SendmailConfiguration implements Cloneable {
     }
 
     /**
-     * Log every SMTP command and reply at INFO (logger io.camelsendmail.smtp.wire), with AUTH payloads replaced by ***
+     * Log every SMTP command and reply at INFO (logger io.camelsendmail.smtp.wire), with AUTH payloads masked
      * and message data by its size: for finding out what a server says.
      */
     public void setWireLog(boolean wireLog) {

@@ -55,7 +55,8 @@ class SmtpConnectionPoolTest {
             Map<Integer, Long> mails = mailsPerConnection(server);
             assertThat(mails.values()).allSatisfy(count -> assertThat(count).isLessThanOrEqualTo(3L));
             assertThat(server.connections()).isGreaterThanOrEqualTo(4);
-            // a connection that carried three messages was ended with QUIT at once
+            // a connection that carried three messages was ended with QUIT at once (by the endpoint's closing thread)
+            await().atMost(Duration.ofSeconds(5)).until(() -> quitsPerConnection(server).size() >= 3);
             Map<Integer, Long> quits = quitsPerConnection(server);
             mails.forEach((connection, count) -> {
                 if (count == 3) {
@@ -84,6 +85,43 @@ class SmtpConnectionPoolTest {
             assertThat(server.messages()).hasSize(8);
             assertThat(mailsPerConnection(server).values()).allSatisfy(mails -> assertThat(mails).isLessThanOrEqualTo(4L));
             assertThat(server.maxOpenConnections()).isLessThanOrEqualTo(4);
+        }
+    }
+
+    @Test
+    void atALowMessageRateTheReplacementIsNotOpenedOnlyToBeEvictedUnused() throws Exception {
+        // ten messages a second, connections of ten messages, evicted after 400 ms unused: a replacement opened at half
+        // a connection's life would sit idle 500 ms, be evicted, and be opened again at the next message
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start();
+             SendmailRoute route = SendmailRoute.to(uri(server, "&maxMessagesPerConnection=10&idleTimeout=400"))) {
+            for (int i = 0; i < 30; i++) {
+                assertThat(route.send("message " + i).getException()).isNull();
+                Thread.sleep(100);
+            }
+            Map<Integer, Long> mails = mailsPerConnection(server);
+            System.out.printf("30 messages at 10/s: %d connections opened, %d of them carried no message%n",
+                    server.connections(), server.connections() - mails.size());
+            assertThat(server.messages()).hasSize(30);
+            // every connection opened carried messages, but the last: it opened for the 31st message, which never came
+            for (int connection = 1; connection < server.connections(); connection++) {
+                assertThat(mails).containsKey(connection);
+            }
+            assertThat(server.connections()).isLessThanOrEqualTo(4);
+        }
+    }
+
+    @Test
+    void aUsedUpConnectionSaysQuitOffTheRouteThread() throws Exception {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start().pauseBefore("QUIT", 5000);
+             SendmailRoute route = SendmailRoute.to(uri(server, "&maxMessagesPerConnection=1"))) {
+            long started = System.nanoTime();
+            for (int i = 0; i < 3; i++) {
+                assertThat(route.send("message " + i).getException()).isNull();
+            }
+            // each connection's QUIT waits on a server that takes 5 s to answer it; the route did not wait for any
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+            await().atMost(Duration.ofSeconds(5)).until(() -> quitsPerConnection(server).size() >= 2);
+            assertThat(server.messages()).hasSize(3);
         }
     }
 
