@@ -1,0 +1,21 @@
+/**
+ * The sendmail: Camel component. Only {@code io.camelsendmail} is exported: the SMTP engine
+ * ({@code io.camelsendmail.smtp}) and the message preparation ({@code io.camelsendmail.message}) are internal.
+ * <p>
+ * Camel's jars are automatic modules (named from their file names, as they declare no module name of their own).
+ */
+@SuppressWarnings({ "requires-automatic", "requires-transitive-automatic" })
+module io.camelsendmail {
+    requires transitive camel.api;
+    requires transitive camel.support;
+    requires camel.util;
+    requires camel.attachments;
+    requires transitive jakarta.mail;
+    requires jakarta.activation;
+    requires org.apache.commons.pool2;
+    requires org.slf4j;
+    // the @Generated annotation on the configurers that camel-package-maven-plugin writes
+    requires static java.compiler;
+
+    exports io.camelsendmail;
+}
