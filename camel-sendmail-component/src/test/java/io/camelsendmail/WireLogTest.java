@@ -64,6 +64,21 @@ class WireLogTest {
         assertThat(log).doesNotContain("C: MAIL", "S: 250");
     }
 
+    @Test
+    void aRefusedRecipientIsLoggedAtWarnOncePerMessage() throws Exception {
+        String log = captured(() -> {
+            try (ScriptedSmtpServer server = ScriptedSmtpServer.start().on("RCPT TO:<carol", "550 5.1.1 carol unknown");
+                 SendmailRoute route = SendmailRoute.to("sendmail:127.0.0.1:" + server.port()
+                                                        + "?from=alice@example.com&to=bob@example.com,carol@example.com")) {
+                assertThat(route.send("first").getException()).isNull();
+                assertThat(route.send("second").getException()).isNull();
+                assertThat(server.messages()).hasSize(2);
+            }
+        });
+        assertThat(log.lines().filter(l -> l.contains("WARN") && l.contains("refused 1 of 2 recipients"))
+                .filter(l -> l.contains("carol@example.com 550 5.1.1 carol unknown"))).hasSize(2);
+    }
+
     private interface Work {
         void run() throws Exception;
     }
