@@ -14,6 +14,7 @@ module io.camelsendmail {
     requires jakarta.activation;
     requires org.apache.commons.pool2;
     requires org.slf4j;
+    requires oauth2.oidc.sdk;
     // the @Generated annotation on the configurers that camel-package-maven-plugin writes
     requires static java.compiler;
 

@@ -30,6 +30,8 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
     public boolean configure(CamelContext camelContext, Object obj, String name, Object value, boolean ignoreCase) {
         SendmailComponent target = (SendmailComponent) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "accesstoken":
+        case "accessToken": getOrCreateConfiguration(target).setAccessToken(property(camelContext, java.lang.String.class, value)); return true;
         case "allowpartialdelivery":
         case "allowPartialDelivery": getOrCreateConfiguration(target).setAllowPartialDelivery(property(camelContext, boolean.class, value)); return true;
         case "allowplaintextauth":
@@ -54,6 +56,16 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "maxConnections": getOrCreateConfiguration(target).setMaxConnections(property(camelContext, int.class, value)); return true;
         case "maxmessagesperconnection":
         case "maxMessagesPerConnection": getOrCreateConfiguration(target).setMaxMessagesPerConnection(property(camelContext, int.class, value)); return true;
+        case "oauth2clientid":
+        case "oauth2ClientId": getOrCreateConfiguration(target).setOauth2ClientId(property(camelContext, java.lang.String.class, value)); return true;
+        case "oauth2clientsecret":
+        case "oauth2ClientSecret": getOrCreateConfiguration(target).setOauth2ClientSecret(property(camelContext, java.lang.String.class, value)); return true;
+        case "oauth2refreshtoken":
+        case "oauth2RefreshToken": getOrCreateConfiguration(target).setOauth2RefreshToken(property(camelContext, java.lang.String.class, value)); return true;
+        case "oauth2scope":
+        case "oauth2Scope": getOrCreateConfiguration(target).setOauth2Scope(property(camelContext, java.lang.String.class, value)); return true;
+        case "oauth2tokenurl":
+        case "oauth2TokenUrl": getOrCreateConfiguration(target).setOauth2TokenUrl(property(camelContext, java.lang.String.class, value)); return true;
         case "password": getOrCreateConfiguration(target).setPassword(property(camelContext, java.lang.String.class, value)); return true;
         case "replyto":
         case "replyTo": getOrCreateConfiguration(target).setReplyTo(property(camelContext, java.lang.String.class, value)); return true;
@@ -68,6 +80,8 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "subject": getOrCreateConfiguration(target).setSubject(property(camelContext, java.lang.String.class, value)); return true;
         case "timeout": getOrCreateConfiguration(target).setTimeout(property(camelContext, int.class, value)); return true;
         case "to": getOrCreateConfiguration(target).setTo(property(camelContext, java.lang.String.class, value)); return true;
+        case "tokenprovider":
+        case "tokenProvider": getOrCreateConfiguration(target).setTokenProvider(property(camelContext, io.camelsendmail.AccessTokenProvider.class, value)); return true;
         case "username": getOrCreateConfiguration(target).setUsername(property(camelContext, java.lang.String.class, value)); return true;
         case "wirelog":
         case "wireLog": getOrCreateConfiguration(target).setWireLog(property(camelContext, boolean.class, value)); return true;
@@ -78,6 +92,8 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
     @Override
     public Class<?> getOptionType(String name, boolean ignoreCase) {
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "accesstoken":
+        case "accessToken": return java.lang.String.class;
         case "allowpartialdelivery":
         case "allowPartialDelivery": return boolean.class;
         case "allowplaintextauth":
@@ -102,6 +118,16 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "maxConnections": return int.class;
         case "maxmessagesperconnection":
         case "maxMessagesPerConnection": return int.class;
+        case "oauth2clientid":
+        case "oauth2ClientId": return java.lang.String.class;
+        case "oauth2clientsecret":
+        case "oauth2ClientSecret": return java.lang.String.class;
+        case "oauth2refreshtoken":
+        case "oauth2RefreshToken": return java.lang.String.class;
+        case "oauth2scope":
+        case "oauth2Scope": return java.lang.String.class;
+        case "oauth2tokenurl":
+        case "oauth2TokenUrl": return java.lang.String.class;
         case "password": return java.lang.String.class;
         case "replyto":
         case "replyTo": return java.lang.String.class;
@@ -116,6 +142,8 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "subject": return java.lang.String.class;
         case "timeout": return int.class;
         case "to": return java.lang.String.class;
+        case "tokenprovider":
+        case "tokenProvider": return io.camelsendmail.AccessTokenProvider.class;
         case "username": return java.lang.String.class;
         case "wirelog":
         case "wireLog": return boolean.class;
@@ -127,6 +155,8 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
     public Object getOptionValue(Object obj, String name, boolean ignoreCase) {
         SendmailComponent target = (SendmailComponent) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "accesstoken":
+        case "accessToken": return getOrCreateConfiguration(target).getAccessToken();
         case "allowpartialdelivery":
         case "allowPartialDelivery": return getOrCreateConfiguration(target).isAllowPartialDelivery();
         case "allowplaintextauth":
@@ -151,6 +181,16 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "maxConnections": return getOrCreateConfiguration(target).getMaxConnections();
         case "maxmessagesperconnection":
         case "maxMessagesPerConnection": return getOrCreateConfiguration(target).getMaxMessagesPerConnection();
+        case "oauth2clientid":
+        case "oauth2ClientId": return getOrCreateConfiguration(target).getOauth2ClientId();
+        case "oauth2clientsecret":
+        case "oauth2ClientSecret": return getOrCreateConfiguration(target).getOauth2ClientSecret();
+        case "oauth2refreshtoken":
+        case "oauth2RefreshToken": return getOrCreateConfiguration(target).getOauth2RefreshToken();
+        case "oauth2scope":
+        case "oauth2Scope": return getOrCreateConfiguration(target).getOauth2Scope();
+        case "oauth2tokenurl":
+        case "oauth2TokenUrl": return getOrCreateConfiguration(target).getOauth2TokenUrl();
         case "password": return getOrCreateConfiguration(target).getPassword();
         case "replyto":
         case "replyTo": return getOrCreateConfiguration(target).getReplyTo();
@@ -165,6 +205,8 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "subject": return getOrCreateConfiguration(target).getSubject();
         case "timeout": return getOrCreateConfiguration(target).getTimeout();
         case "to": return getOrCreateConfiguration(target).getTo();
+        case "tokenprovider":
+        case "tokenProvider": return getOrCreateConfiguration(target).getTokenProvider();
         case "username": return getOrCreateConfiguration(target).getUsername();
         case "wirelog":
         case "wireLog": return getOrCreateConfiguration(target).isWireLog();

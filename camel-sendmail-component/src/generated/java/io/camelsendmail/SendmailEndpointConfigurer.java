@@ -23,6 +23,8 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
     public boolean configure(CamelContext camelContext, Object obj, String name, Object value, boolean ignoreCase) {
         SendmailEndpoint target = (SendmailEndpoint) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "accesstoken":
+        case "accessToken": target.getConfiguration().setAccessToken(property(camelContext, java.lang.String.class, value)); return true;
         case "allowpartialdelivery":
         case "allowPartialDelivery": target.getConfiguration().setAllowPartialDelivery(property(camelContext, boolean.class, value)); return true;
         case "allowplaintextauth":
@@ -44,6 +46,16 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "maxConnections": target.getConfiguration().setMaxConnections(property(camelContext, int.class, value)); return true;
         case "maxmessagesperconnection":
         case "maxMessagesPerConnection": target.getConfiguration().setMaxMessagesPerConnection(property(camelContext, int.class, value)); return true;
+        case "oauth2clientid":
+        case "oauth2ClientId": target.getConfiguration().setOauth2ClientId(property(camelContext, java.lang.String.class, value)); return true;
+        case "oauth2clientsecret":
+        case "oauth2ClientSecret": target.getConfiguration().setOauth2ClientSecret(property(camelContext, java.lang.String.class, value)); return true;
+        case "oauth2refreshtoken":
+        case "oauth2RefreshToken": target.getConfiguration().setOauth2RefreshToken(property(camelContext, java.lang.String.class, value)); return true;
+        case "oauth2scope":
+        case "oauth2Scope": target.getConfiguration().setOauth2Scope(property(camelContext, java.lang.String.class, value)); return true;
+        case "oauth2tokenurl":
+        case "oauth2TokenUrl": target.getConfiguration().setOauth2TokenUrl(property(camelContext, java.lang.String.class, value)); return true;
         case "password": target.getConfiguration().setPassword(property(camelContext, java.lang.String.class, value)); return true;
         case "replyto":
         case "replyTo": target.getConfiguration().setReplyTo(property(camelContext, java.lang.String.class, value)); return true;
@@ -58,6 +70,8 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "subject": target.getConfiguration().setSubject(property(camelContext, java.lang.String.class, value)); return true;
         case "timeout": target.getConfiguration().setTimeout(property(camelContext, int.class, value)); return true;
         case "to": target.getConfiguration().setTo(property(camelContext, java.lang.String.class, value)); return true;
+        case "tokenprovider":
+        case "tokenProvider": target.getConfiguration().setTokenProvider(property(camelContext, io.camelsendmail.AccessTokenProvider.class, value)); return true;
         case "username": target.getConfiguration().setUsername(property(camelContext, java.lang.String.class, value)); return true;
         case "wirelog":
         case "wireLog": target.getConfiguration().setWireLog(property(camelContext, boolean.class, value)); return true;
@@ -68,6 +82,8 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
     @Override
     public Class<?> getOptionType(String name, boolean ignoreCase) {
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "accesstoken":
+        case "accessToken": return java.lang.String.class;
         case "allowpartialdelivery":
         case "allowPartialDelivery": return boolean.class;
         case "allowplaintextauth":
@@ -89,6 +105,16 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "maxConnections": return int.class;
         case "maxmessagesperconnection":
         case "maxMessagesPerConnection": return int.class;
+        case "oauth2clientid":
+        case "oauth2ClientId": return java.lang.String.class;
+        case "oauth2clientsecret":
+        case "oauth2ClientSecret": return java.lang.String.class;
+        case "oauth2refreshtoken":
+        case "oauth2RefreshToken": return java.lang.String.class;
+        case "oauth2scope":
+        case "oauth2Scope": return java.lang.String.class;
+        case "oauth2tokenurl":
+        case "oauth2TokenUrl": return java.lang.String.class;
         case "password": return java.lang.String.class;
         case "replyto":
         case "replyTo": return java.lang.String.class;
@@ -103,6 +129,8 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "subject": return java.lang.String.class;
         case "timeout": return int.class;
         case "to": return java.lang.String.class;
+        case "tokenprovider":
+        case "tokenProvider": return io.camelsendmail.AccessTokenProvider.class;
         case "username": return java.lang.String.class;
         case "wirelog":
         case "wireLog": return boolean.class;
@@ -114,6 +142,8 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
     public Object getOptionValue(Object obj, String name, boolean ignoreCase) {
         SendmailEndpoint target = (SendmailEndpoint) obj;
         switch (ignoreCase ? name.toLowerCase() : name) {
+        case "accesstoken":
+        case "accessToken": return target.getConfiguration().getAccessToken();
         case "allowpartialdelivery":
         case "allowPartialDelivery": return target.getConfiguration().isAllowPartialDelivery();
         case "allowplaintextauth":
@@ -135,6 +165,16 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "maxConnections": return target.getConfiguration().getMaxConnections();
         case "maxmessagesperconnection":
         case "maxMessagesPerConnection": return target.getConfiguration().getMaxMessagesPerConnection();
+        case "oauth2clientid":
+        case "oauth2ClientId": return target.getConfiguration().getOauth2ClientId();
+        case "oauth2clientsecret":
+        case "oauth2ClientSecret": return target.getConfiguration().getOauth2ClientSecret();
+        case "oauth2refreshtoken":
+        case "oauth2RefreshToken": return target.getConfiguration().getOauth2RefreshToken();
+        case "oauth2scope":
+        case "oauth2Scope": return target.getConfiguration().getOauth2Scope();
+        case "oauth2tokenurl":
+        case "oauth2TokenUrl": return target.getConfiguration().getOauth2TokenUrl();
         case "password": return target.getConfiguration().getPassword();
         case "replyto":
         case "replyTo": return target.getConfiguration().getReplyTo();
@@ -149,6 +189,8 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "subject": return target.getConfiguration().getSubject();
         case "timeout": return target.getConfiguration().getTimeout();
         case "to": return target.getConfiguration().getTo();
+        case "tokenprovider":
+        case "tokenProvider": return target.getConfiguration().getTokenProvider();
         case "username": return target.getConfiguration().getUsername();
         case "wirelog":
         case "wireLog": return target.getConfiguration().isWireLog();

@@ -24,7 +24,8 @@ public class SendmailEndpointUriFactory extends org.apache.camel.support.compone
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(25);
+        Set<String> props = new HashSet<>(32);
+        props.add("accessToken");
         props.add("allowPartialDelivery");
         props.add("allowPlaintextAuth");
         props.add("bcc");
@@ -38,6 +39,11 @@ public class SendmailEndpointUriFactory extends org.apache.camel.support.compone
         props.add("lazyStartProducer");
         props.add("maxConnections");
         props.add("maxMessagesPerConnection");
+        props.add("oauth2ClientId");
+        props.add("oauth2ClientSecret");
+        props.add("oauth2RefreshToken");
+        props.add("oauth2Scope");
+        props.add("oauth2TokenUrl");
         props.add("password");
         props.add("port");
         props.add("replyTo");
@@ -48,10 +54,14 @@ public class SendmailEndpointUriFactory extends org.apache.camel.support.compone
         props.add("subject");
         props.add("timeout");
         props.add("to");
+        props.add("tokenProvider");
         props.add("username");
         props.add("wireLog");
         PROPERTY_NAMES = Collections.unmodifiableSet(props);
-        Set<String> secretProps = new HashSet<>(2);
+        Set<String> secretProps = new HashSet<>(5);
+        secretProps.add("accessToken");
+        secretProps.add("oauth2ClientSecret");
+        secretProps.add("oauth2RefreshToken");
         secretProps.add("password");
         secretProps.add("username");
         SECRET_PROPERTY_NAMES = Collections.unmodifiableSet(secretProps);

@@ -45,6 +45,20 @@ public class SendmailConfiguration implements Cloneable {
     private String username;
     @UriParam(label = "security", secret = true)
     private String password;
+    @UriParam(label = "security", secret = true)
+    private String accessToken;
+    @UriParam(label = "security")
+    private String oauth2TokenUrl;
+    @UriParam(label = "security")
+    private String oauth2ClientId;
+    @UriParam(label = "security", secret = true)
+    private String oauth2ClientSecret;
+    @UriParam(label = "security")
+    private String oauth2Scope;
+    @UriParam(label = "security", secret = true)
+    private String oauth2RefreshToken;
+    @UriParam(label = "security")
+    private AccessTokenProvider tokenProvider;
     @UriParam(label = "security", defaultValue = "false")
     private boolean requireAuthentication;
     @UriParam(label = "security", defaultValue = "false")
@@ -192,8 +206,8 @@ public class SendmailConfiguration implements Cloneable {
     }
 
     /**
-     * The user name for SMTP AUTH (PLAIN, LOGIN or CRAM-MD5, as the server offers); empty means none. Credentials are only ever sent inside TLS unless
-     * allowPlaintextAuth=true.
+     * The user name for SMTP AUTH (PLAIN, LOGIN or CRAM-MD5, as the server offers), or with OAuth 2.0 the mailbox the
+     * token acts for; empty means none. Credentials are only ever sent inside TLS unless allowPlaintextAuth=true.
      */
     public void setUsername(String username) {
         this.username = username == null || username.isEmpty() ? null : username;
@@ -314,5 +328,90 @@ public class SendmailConfiguration implements Cloneable {
      */
     public void setWireLog(boolean wireLog) {
         this.wireLog = wireLog;
+    }
+
+    public String getAccessToken() {
+        return accessToken;
+    }
+
+    /**
+     * An OAuth 2.0 bearer token to sign in with (SASL OAUTHBEARER, or XOAUTH2), for a token the route obtains itself;
+     * username names the mailbox. Empty means none. Never logged.
+     */
+    public void setAccessToken(String accessToken) {
+        this.accessToken = emptyAsNull(accessToken);
+    }
+
+    public String getOauth2TokenUrl() {
+        return oauth2TokenUrl;
+    }
+
+    /**
+     * The token endpoint of the built-in OAuth 2.0 client (https; http only on a loopback address), for example
+     * https://login.microsoftonline.com/TENANT/oauth2/v2.0/token. With oauth2RefreshToken it uses the refresh_token
+     * grant, else client_credentials. Tokens are cached until shortly before they expire.
+     */
+    public void setOauth2TokenUrl(String oauth2TokenUrl) {
+        this.oauth2TokenUrl = emptyAsNull(oauth2TokenUrl);
+    }
+
+    public String getOauth2ClientId() {
+        return oauth2ClientId;
+    }
+
+    /** The OAuth 2.0 client (application) id, for oauth2TokenUrl. */
+    public void setOauth2ClientId(String oauth2ClientId) {
+        this.oauth2ClientId = emptyAsNull(oauth2ClientId);
+    }
+
+    public String getOauth2ClientSecret() {
+        return oauth2ClientSecret;
+    }
+
+    /** The OAuth 2.0 client secret, for oauth2TokenUrl; empty for a public client. Never logged. */
+    public void setOauth2ClientSecret(String oauth2ClientSecret) {
+        this.oauth2ClientSecret = emptyAsNull(oauth2ClientSecret);
+    }
+
+    public String getOauth2Scope() {
+        return oauth2Scope;
+    }
+
+    /**
+     * The scopes to ask the token endpoint for, space-separated: https://outlook.office365.com/.default for Microsoft
+     * 365 with client credentials, https://mail.google.com/ for Gmail.
+     */
+    public void setOauth2Scope(String oauth2Scope) {
+        this.oauth2Scope = emptyAsNull(oauth2Scope);
+    }
+
+    public String getOauth2RefreshToken() {
+        return oauth2RefreshToken;
+    }
+
+    /** A refresh token for oauth2TokenUrl: the refresh_token grant instead of client_credentials. Never logged. */
+    public void setOauth2RefreshToken(String oauth2RefreshToken) {
+        this.oauth2RefreshToken = emptyAsNull(oauth2RefreshToken);
+    }
+
+    public AccessTokenProvider getTokenProvider() {
+        return tokenProvider;
+    }
+
+    /**
+     * A bean (#name) implementing io.camelsendmail.AccessTokenProvider that gives the OAuth 2.0 access tokens, for any
+     * other source: a Google service account, msal4j, a vault.
+     */
+    public void setTokenProvider(AccessTokenProvider tokenProvider) {
+        this.tokenProvider = tokenProvider;
+    }
+
+    /** @return whether an OAuth 2.0 token, rather than a password, signs in */
+    public boolean usesOAuth2() {
+        return accessToken != null || oauth2TokenUrl != null || tokenProvider != null;
+    }
+
+    private static String emptyAsNull(String value) {
+        return value == null || value.isEmpty() ? null : value;
     }
 }

@@ -2,6 +2,8 @@ package io.camelsendmail;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.security.GeneralSecurityException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,6 +18,10 @@ import jakarta.mail.internet.ParseException;
 import io.camelsendmail.message.Addresses;
 import io.camelsendmail.message.MailProviderLookup;
 import io.camelsendmail.message.MessageComposer;
+import io.camelsendmail.oauth.FixedToken;
+import io.camelsendmail.oauth.OAuth2TokenClient;
+import io.camelsendmail.oauth.ProvidedTokens;
+import io.camelsendmail.smtp.BearerTokens;
 import io.camelsendmail.smtp.SmtpConnectionPool;
 import io.camelsendmail.smtp.SmtpSettings;
 import io.camelsendmail.smtp.TransportSecurity;
@@ -108,12 +114,7 @@ public class SendmailEndpoint extends DefaultEndpoint {
             throw new IllegalArgumentException("sendmail: option idleTimeout must be a positive number of milliseconds, got "
                                                + c.getIdleTimeout());
         }
-        if ((c.getUsername() == null) != (c.getPassword() == null)) {
-            throw new IllegalArgumentException("sendmail: options username and password must be set together");
-        }
-        if (c.isRequireAuthentication() && c.getUsername() == null) {
-            throw new IllegalArgumentException("sendmail: option requireAuthentication=true needs the options username and password");
-        }
+        validateCredentials(c);
         try {
             Addresses.parseOne("option from", c.getFrom());
             Addresses.parseList("option to", c.getTo());
@@ -137,6 +138,71 @@ public class SendmailEndpoint extends DefaultEndpoint {
         }
     }
 
+    /** A user name with exactly one of: a password, a fixed token, the built-in OAuth 2.0 client, a token provider. */
+    private static void validateCredentials(SendmailConfiguration c) {
+        int tokenSources = (c.getAccessToken() != null ? 1 : 0) + (c.getOauth2TokenUrl() != null ? 1 : 0)
+                           + (c.getTokenProvider() != null ? 1 : 0);
+        if (tokenSources > 1) {
+            throw new IllegalArgumentException(
+                    "sendmail: options accessToken, oauth2TokenUrl and tokenProvider each give the OAuth 2.0 token: set one");
+        }
+        if (tokenSources == 1 && c.getPassword() != null) {
+            throw new IllegalArgumentException(
+                    "sendmail: option password cannot be used with an OAuth 2.0 token (accessToken, oauth2TokenUrl or tokenProvider)");
+        }
+        if (tokenSources == 1 && c.getUsername() == null) {
+            throw new IllegalArgumentException(
+                    "sendmail: OAuth 2.0 sign-in needs the option username: the mailbox the token acts for");
+        }
+        if (tokenSources == 0 && (c.getUsername() == null) != (c.getPassword() == null)) {
+            throw new IllegalArgumentException("sendmail: options username and password must be set together "
+                                               + "(or username with accessToken, oauth2TokenUrl or tokenProvider)");
+        }
+        if (c.getOauth2TokenUrl() == null) {
+            for (String[] option : new String[][] {
+                    { "oauth2ClientId", c.getOauth2ClientId() }, { "oauth2ClientSecret", c.getOauth2ClientSecret() },
+                    { "oauth2Scope", c.getOauth2Scope() }, { "oauth2RefreshToken", c.getOauth2RefreshToken() } }) {
+                if (option[1] != null) {
+                    throw new IllegalArgumentException("sendmail: option " + option[0] + " needs the option oauth2TokenUrl");
+                }
+            }
+        } else {
+            URI url;
+            try {
+                url = new URI(c.getOauth2TokenUrl());
+            } catch (URISyntaxException e) {
+                throw new IllegalArgumentException("sendmail: option oauth2TokenUrl is not a URL: " + e.getMessage(), e);
+            }
+            String refusal = OAuth2TokenClient.refusal(url);
+            if (refusal != null) {
+                throw new IllegalArgumentException("sendmail: option oauth2TokenUrl " + refusal + ": " + url);
+            }
+            if (c.getOauth2ClientId() == null) {
+                throw new IllegalArgumentException("sendmail: option oauth2TokenUrl needs the option oauth2ClientId");
+            }
+        }
+        if (c.isRequireAuthentication() && c.getUsername() == null) {
+            throw new IllegalArgumentException("sendmail: option requireAuthentication=true needs credentials: the options "
+                                               + "username and password, or username and an OAuth 2.0 token");
+        }
+    }
+
+    /** Where the OAuth 2.0 tokens come from, or null when a password (or nothing) signs in. */
+    private BearerTokens bearerTokens() {
+        SendmailConfiguration c = configuration;
+        if (c.getAccessToken() != null) {
+            return new FixedToken(c.getAccessToken());
+        }
+        if (c.getTokenProvider() != null) {
+            return new ProvidedTokens(c.getTokenProvider());
+        }
+        if (c.getOauth2TokenUrl() != null) {
+            return new OAuth2TokenClient(URI.create(c.getOauth2TokenUrl()), c.getOauth2ClientId(), c.getOauth2ClientSecret(),
+                    c.getOauth2Scope(), c.getOauth2RefreshToken(), c.getConnectTimeout(), c.getTimeout());
+        }
+        return null;
+    }
+
     @Override
     protected void doStart() throws Exception {
         super.doStart();
@@ -152,7 +218,7 @@ public class SendmailEndpoint extends DefaultEndpoint {
         TransportSecurity security = new TransportSecurity(c.isRequireTransportSecurity(), c.getUsername() != null,
                 c.isAllowPlaintextAuth(), c.isRequireAuthentication());
         SmtpSettings settings = new SmtpSettings(c.getHost(), c.effectivePort(), c.isImplicitTls(), tlsSocketFactory(),
-                heloName(), c.getUsername(), c.getPassword(), security, c.getConnectTimeout(), c.getTimeout(),
+                heloName(), c.getUsername(), c.getPassword(), bearerTokens(), security, c.getConnectTimeout(), c.getTimeout(),
                 c.isAllowPartialDelivery(), c.isWireLog(), c.getMaxConnections(), c.getMaxMessagesPerConnection(),
                 c.getIdleTimeout(), writeTimeouts);
         composer = MessageComposer.of(configuration);

@@ -31,6 +31,13 @@ class EndpointConfigurationTest {
             "sendmail:mail.example.com?contentType=text/plain; charset              | contentType",
             "sendmail:mail.example.com?senderDomainName=bad name                     | senderDomainName",
             "sendmail:mail.example.com?noSuchOption=1                                | noSuchOption",
+            "sendmail:mail.example.com?username=a@example.com&oauth2TokenUrl=http://login.example.com/token&oauth2ClientId=c | must be https",
+            "sendmail:mail.example.com?username=a@example.com&oauth2TokenUrl=ftp://127.0.0.1/token&oauth2ClientId=c | must be an https URL",
+            "sendmail:mail.example.com?username=a@example.com&oauth2TokenUrl=https://login.example.com/token | oauth2ClientId",
+            "sendmail:mail.example.com?accessToken=t                                 | username",
+            "sendmail:mail.example.com?username=a@example.com&accessToken=t&password=p | password",
+            "sendmail:mail.example.com?username=a@example.com&accessToken=t&oauth2TokenUrl=https://login.example.com/token&oauth2ClientId=c | set one",
+            "sendmail:mail.example.com?username=a@example.com&password=p&oauth2ClientSecret=s | oauth2TokenUrl",
     })
     void badConfigurationFailsAtStartNamingTheOption(String uri, String named) {
         CamelContext context = new DefaultCamelContext();

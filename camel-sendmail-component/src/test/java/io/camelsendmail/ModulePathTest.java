@@ -40,8 +40,8 @@ class ModulePathTest {
         List<String> testClassPath = Arrays.asList(
                 Files.readString(Path.of("target", "test-class-path.txt"), StandardCharsets.UTF_8).trim().split(File.pathSeparator));
         for (String jar : testClassPath) {
-            // Jakarta Mail's and Activation's providers, as modules
-            if (jar.contains("angus-mail") || jar.contains("angus-activation")) {
+            // Jakarta Mail's and Activation's providers, as modules, and the OAuth 2.0 client the component requires
+            if (jar.contains("angus-mail") || jar.contains("angus-activation") || jar.contains("oauth2-oidc-sdk")) {
                 modulePath.add(jar);
             }
         }

@@ -36,6 +36,40 @@ abstract class SaslMechanism {
     abstract String respond(String challenge);
 
     /**
+     * @return what the server said in an error challenge (the decoded JSON of XOAUTH2 or OAUTHBEARER), or null
+     */
+    String serverError() {
+        return null;
+    }
+
+    /**
+     * The mechanisms a bearer token can sign in with, most preferred first: the standard one (RFC 7628) where the server
+     * offers it, else Google's and Microsoft's XOAUTH2.
+     */
+    static List<String> tokenMechanisms() {
+        return List.of("OAUTHBEARER", "XOAUTH2");
+    }
+
+    static SaslMechanism withToken(String mechanism, String username, String token, String host, int port) {
+        return switch (mechanism) {
+            case "OAUTHBEARER" -> new Bearer("OAUTHBEARER",
+                    "n,a=" + saslName(username) + ",\u0001host=" + host + "\u0001port=" + port + "\u0001auth=Bearer " + token
+                                                            + "\u0001\u0001",
+                    // RFC 7628, 3.2.3: after an error challenge, a single %x01 ends the exchange
+                    base64("\u0001"));
+            case "XOAUTH2" -> new Bearer("XOAUTH2", "user=" + username + "\u0001auth=Bearer " + token + "\u0001\u0001",
+                    // Google's XOAUTH2: after an error challenge, an empty response ends the exchange
+                    "");
+            default -> throw new IllegalArgumentException("no SASL mechanism " + mechanism);
+        };
+    }
+
+    /** RFC 5801's saslname: ',' and '=' escaped. */
+    private static String saslName(String name) {
+        return name.replace("=", "=3D").replace(",", "=2C");
+    }
+
+    /**
      * The mechanisms a user name and password can sign in with, most preferred first. Inside TLS PLAIN goes first (one
      * round trip); outside it (allowPlaintextAuth) CRAM-MD5 does, since it never sends the password itself.
      */
@@ -54,6 +88,45 @@ abstract class SaslMechanism {
 
     static String base64(String text) {
         return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A bearer token in the initial response. The server answers 235, or a 334 whose text is a base64 JSON error
+     * status, which is acknowledged with the mechanism's closing response; the server's refusal follows.
+     */
+    private static final class Bearer extends SaslMechanism {
+        private final String response;
+        private final String afterError;
+        private String serverError;
+
+        Bearer(String name, String initial, String afterError) {
+            super(name);
+            this.response = base64(initial);
+            this.afterError = afterError;
+        }
+
+        @Override
+        String initialResponse() {
+            return response;
+        }
+
+        @Override
+        String respond(String challenge) {
+            if (serverError != null) {
+                throw new IllegalStateException(name() + " has nothing more to say after an error");
+            }
+            try {
+                serverError = new String(Base64.getMimeDecoder().decode(challenge.trim()), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                serverError = challenge;
+            }
+            return afterError;
+        }
+
+        @Override
+        String serverError() {
+            return serverError;
+        }
     }
 
     /** RFC 4616: authorization identity (empty), user name and password in the initial response. */

@@ -55,6 +55,8 @@ public final class SmtpConnection {
     private boolean tls;
     private boolean authenticated;
     private boolean unflushed;
+    /** A bearer token the server refused when this connection signed in. */
+    private String refusedToken;
     /** The statuses of the transaction under way, for a failure to carry; null between transactions. */
     private List<RecipientStatus> statuses;
     private volatile boolean broken;
@@ -76,7 +78,10 @@ public final class SmtpConnection {
         this.server = settings.server();
     }
 
-    /** Connects, reads the greeting, says EHLO, upgrades to TLS when offered, and signs in when credentials are set. */
+    /**
+     * Connects, reads the greeting, says EHLO, upgrades to TLS when offered, and signs in when credentials are set. A
+     * bearer token the server refuses is reported to its source, and one more connection is tried with the next token.
+     */
     public static SmtpConnection open(SmtpSettings settings) throws SendmailException {
         SmtpConnection connection = new SmtpConnection(settings);
         try {
@@ -84,6 +89,22 @@ public final class SmtpConnection {
             return connection;
         } catch (SendmailException | RuntimeException e) {
             connection.abort();
+            String refused = connection.refusedToken;
+            if (refused == null || !settings.tokens().refused(refused)) {
+                throw e;
+            }
+        }
+        LOG.debug("Connection {} to {}: the server refused the access token; trying once more with a new one",
+                connection.id, connection.server);
+        SmtpConnection fresh = new SmtpConnection(settings);
+        try {
+            fresh.start();
+            return fresh;
+        } catch (SendmailException | RuntimeException e) {
+            fresh.abort();
+            if (fresh.refusedToken != null) {
+                settings.tokens().refused(fresh.refusedToken);
+            }
             throw e;
         }
     }
@@ -158,12 +179,16 @@ public final class SmtpConnection {
             throw refusal;
         }
         Set<String> mechanisms = new HashSet<>(Arrays.asList(offered.toUpperCase(Locale.ROOT).split("\\s+")));
-        List<String> supported = SaslMechanism.passwordMechanisms(tls);
+        BearerTokens tokens = settings.tokens();
+        List<String> supported = tokens != null ? SaslMechanism.tokenMechanisms() : SaslMechanism.passwordMechanisms(tls);
         String chosen = supported.stream().filter(mechanisms::contains).findFirst().orElse(null);
         if (chosen == null) {
             throw SmtpFailures.refusedAuth(server, offered, supported);
         }
-        SaslMechanism mechanism = SaslMechanism.withPassword(chosen, settings.username(), settings.password());
+        String token = tokens != null ? tokens.token() : null;
+        SaslMechanism mechanism = tokens != null
+                ? SaslMechanism.withToken(chosen, settings.username(), token, settings.host(), settings.port())
+                : SaslMechanism.withPassword(chosen, settings.username(), settings.password());
         String initial = mechanism.initialResponse();
         String command = "AUTH " + chosen;
         SmtpReply reply = initial == null ? command(SmtpStep.AUTH, command)
@@ -178,7 +203,15 @@ public final class SmtpConnection {
             }
             reply = await(write(SmtpStep.AUTH, answer, 0));
         }
-        expect(reply, SmtpStep.AUTH);
+        if (reply.code() != 235) {
+            if (token != null && !reply.closing() && (reply.code() == 535 || mechanism.serverError() != null)) {
+                refusedToken = token;
+            }
+            String said = mechanism.serverError();
+            SmtpReply refused = said == null ? reply
+                    : new SmtpReply(reply.code(), reply.lines() + "\n(the server's " + chosen + " status: " + said + ")");
+            throw refusal(SmtpStep.AUTH, refused);
+        }
         authenticated = true;
         LOG.debug("Connection {} to {}: signed in with AUTH {}", id, server, chosen);
     }

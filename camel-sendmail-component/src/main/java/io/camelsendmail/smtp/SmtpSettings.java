@@ -15,6 +15,7 @@ import javax.net.ssl.SSLSocketFactory;
  * @param heloName                 the name given in EHLO/HELO
  * @param username                 the user name to sign in with, or null
  * @param password                 the password, or null (a secret: never logged, not in {@link #toString()})
+ * @param tokens                   where OAuth 2.0 bearer tokens come from, instead of a password, or null
  * @param security                 when TLS is required and when credentials may be sent
  * @param connectTimeout           milliseconds to connect
  * @param timeout                  milliseconds for each reply, each write, and the TLS handshake
@@ -26,7 +27,7 @@ import javax.net.ssl.SSLSocketFactory;
  * @param writeTimeouts            runs the timers that bound writes
  */
 public record SmtpSettings(String host, int port, boolean implicitTls, SSLSocketFactory tls, String heloName,
-        String username, String password, TransportSecurity security, int connectTimeout, int timeout,
+        String username, String password, BearerTokens tokens, TransportSecurity security, int connectTimeout, int timeout,
         boolean allowPartialDelivery, boolean wireLog, int maxConnections, int maxMessagesPerConnection, int idleTimeout,
         ScheduledExecutorService writeTimeouts) {
 
@@ -37,7 +38,7 @@ public record SmtpSettings(String host, int port, boolean implicitTls, SSLSocket
 
     @Override
     public String toString() {
-        return "SmtpSettings[" + server() + (implicitTls ? ", implicit TLS" : "") + (username != null ? ", with credentials" : "")
+        return "SmtpSettings[" + server() + (implicitTls ? ", implicit TLS" : "") + (username != null ? tokens != null ? ", with OAuth 2.0" : ", with credentials" : "")
                + "]";
     }
 }

@@ -62,6 +62,15 @@ public final class ModulePathCheck {
             Exception e = route.send("hello").getException();
             check("a dripped reply times out as a whole", e instanceof SendmailException && e.getMessage().contains("timed out"));
         }
+        try (TokenEndpoint tokens = TokenEndpoint.start();
+             ScriptedSmtpServer server = tokens.bearerServer("alice@example.com", "OAUTHBEARER");
+             SendmailRoute route = SendmailRoute.to("sendmail:localhost:" + server.port() + MAIL
+                                                    + "&sslContextParameters=#tls&username=alice@example.com&oauth2TokenUrl="
+                                                    + tokens.url() + "&oauth2ClientId=" + TokenEndpoint.CLIENT_ID
+                                                    + "&oauth2ClientSecret=" + TokenEndpoint.CLIENT_SECRET)) {
+            check("OAuth 2.0 client credentials sign in with OAUTHBEARER",
+                    route.send("signed in").getException() == null && tokens.requests() == 1 && server.messages().size() == 1);
+        }
         System.out.println(FAILED.isEmpty() ? "ALL CHECKS HELD" : "FAILED: " + FAILED);
         System.exit(FAILED.isEmpty() ? 0 : 1);
     }

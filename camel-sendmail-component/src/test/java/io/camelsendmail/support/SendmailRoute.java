@@ -17,9 +17,10 @@ public final class SendmailRoute implements AutoCloseable {
     private final CamelContext context;
     private final ProducerTemplate template;
 
-    private SendmailRoute(String uri) throws Exception {
+    private SendmailRoute(String uri, Map<String, Object> beans) throws Exception {
         context = new DefaultCamelContext();
         context.getRegistry().bind("tls", TestTls.clientTrust());
+        beans.forEach(context.getRegistry()::bind);
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
@@ -31,7 +32,12 @@ public final class SendmailRoute implements AutoCloseable {
     }
 
     public static SendmailRoute to(String uri) throws Exception {
-        return new SendmailRoute(uri);
+        return new SendmailRoute(uri, Map.of());
+    }
+
+    /** A route whose registry also holds these beans, for options such as {@code tokenProvider=#name}. */
+    public static SendmailRoute to(String uri, Map<String, Object> beans) throws Exception {
+        return new SendmailRoute(uri, beans);
     }
 
     /** Sends one exchange and returns it, with its exception if the send failed. */
