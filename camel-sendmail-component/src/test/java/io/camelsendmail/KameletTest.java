@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 import io.camelsendmail.support.ScriptedSmtpServer;
+import io.camelsendmail.support.TestTls;
+import io.camelsendmail.support.TokenEndpoint;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.TemplatedRouteBuilder;
@@ -47,14 +49,17 @@ class KameletTest {
         Map<String, Object> definition = (Map<String, Object>) ((Map<String, Object>) kamelet.get("spec")).get("definition");
         Map<String, Map<String, Object>> properties = (Map<String, Map<String, Object>>) definition.get("properties");
         assertThat(properties).containsKeys("host", "port", "from", "to", "cc", "bcc", "subject", "username", "password",
-                "requireTransportSecurity", "implicitTls");
+                "requireTransportSecurity", "implicitTls", "accessToken", "oauth2TokenUrl", "oauth2ClientId",
+                "oauth2ClientSecret", "oauth2Scope", "oauth2RefreshToken", "tokenProvider", "sslContextParameters");
         assertThat(properties.values()).allSatisfy(p -> assertThat(p).containsKeys("title", "description", "type"));
-        assertThat(properties.get("password")).containsEntry("format", "password");
+        for (String secret : List.of("password", "accessToken", "oauth2ClientSecret", "oauth2RefreshToken")) {
+            assertThat(properties.get(secret)).containsEntry("format", "password");
+        }
     }
 
-    @Test
+    /** The kamelet's template as a YAML DSL route template whose source is {@code direct:kamelet-source}. */
     @SuppressWarnings("unchecked")
-    void theKameletTemplateSendsMail() throws Exception {
+    private static String templateYaml() throws Exception {
         Map<String, Object> spec = (Map<String, Object>) kamelet().get("spec");
         Map<String, Map<String, Object>> properties = (Map<String, Map<String, Object>>)
                 ((Map<String, Object>) spec.get("definition")).get("properties");
@@ -77,12 +82,15 @@ class KameletTest {
         template.put("id", "sendmail-sink");
         template.put("parameters", parameters);
         template.put("from", from);
-        String yaml = new Dump(DumpSettings.builder().build()).dumpToString(List.of(Map.of("routeTemplate", template)));
+        return new Dump(DumpSettings.builder().build()).dumpToString(List.of(Map.of("routeTemplate", template)));
+    }
 
+    @Test
+    void theKameletTemplateSendsMail() throws Exception {
         try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
             CamelContext context = new DefaultCamelContext();
             try {
-                PluginHelper.getRoutesLoader(context).loadRoutes(ResourceHelper.fromString("sendmail-sink.camel.yaml", yaml));
+                PluginHelper.getRoutesLoader(context).loadRoutes(ResourceHelper.fromString("sendmail-sink.camel.yaml", templateYaml()));
                 context.start();
                 TemplatedRouteBuilder.builder(context, "sendmail-sink")
                         .parameter("host", "127.0.0.1").parameter("port", String.valueOf(server.port()))
@@ -98,6 +106,37 @@ class KameletTest {
             }
             assertThat(server.commands()).contains("MAIL FROM:<events@example.com>", "RCPT TO:<ops@example.com>");
             assertThat(server.messages()).singleElement().asString().contains("Subject: event").contains("an event happened");
+        }
+    }
+
+    @Test
+    void theKameletSignsInWithTheBuiltInOAuth2Client() throws Exception {
+        try (TokenEndpoint tokens = TokenEndpoint.start();
+             ScriptedSmtpServer server = tokens.bearerServer("events@example.com", "XOAUTH2")) {
+            CamelContext context = new DefaultCamelContext();
+            try {
+                context.getRegistry().bind("tls", TestTls.clientTrust());
+                PluginHelper.getRoutesLoader(context).loadRoutes(ResourceHelper.fromString("sendmail-sink.camel.yaml", templateYaml()));
+                context.start();
+                TemplatedRouteBuilder.builder(context, "sendmail-sink")
+                        .parameter("host", "localhost").parameter("port", String.valueOf(server.port()))
+                        .parameter("from", "events@example.com").parameter("to", "ops@example.com")
+                        .parameter("username", "events@example.com").parameter("sslContextParameters", "#tls")
+                        .parameter("oauth2TokenUrl", tokens.url()).parameter("oauth2ClientId", TokenEndpoint.CLIENT_ID)
+                        .parameter("oauth2ClientSecret", TokenEndpoint.CLIENT_SECRET)
+                        .parameter("oauth2Scope", "https://mail.example.com/").add();
+
+                Exchange exchange = context.createProducerTemplate().send("direct:kamelet-source",
+                        e -> e.getMessage().setBody("signed in with OAuth 2.0"));
+                assertThat(exchange.getException()).isNull();
+            } finally {
+                context.stop();
+            }
+            assertThat(tokens.requests()).isEqualTo(1);
+            assertThat(tokens.forms().get(0)).containsEntry("grant_type", "client_credentials");
+            assertThat(server.commands()).anyMatch(c -> c.startsWith("AUTH XOAUTH2 "));
+            assertThat(server.received()).filteredOn(r -> r.line().startsWith("AUTH")).allMatch(ScriptedSmtpServer.Received::tls);
+            assertThat(server.messages()).singleElement().asString().contains("signed in with OAuth 2.0");
         }
     }
 }
