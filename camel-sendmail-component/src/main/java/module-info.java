@@ -12,7 +12,6 @@ module io.camelsendmail {
     requires camel.attachments;
     requires transitive jakarta.mail;
     requires jakarta.activation;
-    requires org.apache.commons.pool2;
     requires org.slf4j;
     requires oauth2.oidc.sdk;
     // the @Generated annotation on the configurers that camel-package-maven-plugin writes

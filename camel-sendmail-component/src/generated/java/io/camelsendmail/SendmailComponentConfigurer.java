@@ -54,8 +54,12 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "maxconnections":
         case "maxConnections": getOrCreateConfiguration(target).setMaxConnections(property(camelContext, int.class, value)); return true;
+        case "maxinflight":
+        case "maxInFlight": getOrCreateConfiguration(target).setMaxInFlight(property(camelContext, int.class, value)); return true;
         case "maxmessagesperconnection":
         case "maxMessagesPerConnection": getOrCreateConfiguration(target).setMaxMessagesPerConnection(property(camelContext, int.class, value)); return true;
+        case "maxmessagespersecond":
+        case "maxMessagesPerSecond": getOrCreateConfiguration(target).setMaxMessagesPerSecond(property(camelContext, java.lang.Integer.class, value)); return true;
         case "oauth2clientid":
         case "oauth2ClientId": getOrCreateConfiguration(target).setOauth2ClientId(property(camelContext, java.lang.String.class, value)); return true;
         case "oauth2clientsecret":
@@ -116,8 +120,12 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "lazyStartProducer": return boolean.class;
         case "maxconnections":
         case "maxConnections": return int.class;
+        case "maxinflight":
+        case "maxInFlight": return int.class;
         case "maxmessagesperconnection":
         case "maxMessagesPerConnection": return int.class;
+        case "maxmessagespersecond":
+        case "maxMessagesPerSecond": return java.lang.Integer.class;
         case "oauth2clientid":
         case "oauth2ClientId": return java.lang.String.class;
         case "oauth2clientsecret":
@@ -179,8 +187,12 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "maxconnections":
         case "maxConnections": return getOrCreateConfiguration(target).getMaxConnections();
+        case "maxinflight":
+        case "maxInFlight": return getOrCreateConfiguration(target).getMaxInFlight();
         case "maxmessagesperconnection":
         case "maxMessagesPerConnection": return getOrCreateConfiguration(target).getMaxMessagesPerConnection();
+        case "maxmessagespersecond":
+        case "maxMessagesPerSecond": return getOrCreateConfiguration(target).getMaxMessagesPerSecond();
         case "oauth2clientid":
         case "oauth2ClientId": return getOrCreateConfiguration(target).getOauth2ClientId();
         case "oauth2clientsecret":

@@ -44,8 +44,12 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "maxconnections":
         case "maxConnections": target.getConfiguration().setMaxConnections(property(camelContext, int.class, value)); return true;
+        case "maxinflight":
+        case "maxInFlight": target.getConfiguration().setMaxInFlight(property(camelContext, int.class, value)); return true;
         case "maxmessagesperconnection":
         case "maxMessagesPerConnection": target.getConfiguration().setMaxMessagesPerConnection(property(camelContext, int.class, value)); return true;
+        case "maxmessagespersecond":
+        case "maxMessagesPerSecond": target.getConfiguration().setMaxMessagesPerSecond(property(camelContext, java.lang.Integer.class, value)); return true;
         case "oauth2clientid":
         case "oauth2ClientId": target.getConfiguration().setOauth2ClientId(property(camelContext, java.lang.String.class, value)); return true;
         case "oauth2clientsecret":
@@ -103,8 +107,12 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "lazyStartProducer": return boolean.class;
         case "maxconnections":
         case "maxConnections": return int.class;
+        case "maxinflight":
+        case "maxInFlight": return int.class;
         case "maxmessagesperconnection":
         case "maxMessagesPerConnection": return int.class;
+        case "maxmessagespersecond":
+        case "maxMessagesPerSecond": return java.lang.Integer.class;
         case "oauth2clientid":
         case "oauth2ClientId": return java.lang.String.class;
         case "oauth2clientsecret":
@@ -163,8 +171,12 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "maxconnections":
         case "maxConnections": return target.getConfiguration().getMaxConnections();
+        case "maxinflight":
+        case "maxInFlight": return target.getConfiguration().getMaxInFlight();
         case "maxmessagesperconnection":
         case "maxMessagesPerConnection": return target.getConfiguration().getMaxMessagesPerConnection();
+        case "maxmessagespersecond":
+        case "maxMessagesPerSecond": return target.getConfiguration().getMaxMessagesPerSecond();
         case "oauth2clientid":
         case "oauth2ClientId": return target.getConfiguration().getOauth2ClientId();
         case "oauth2clientsecret":

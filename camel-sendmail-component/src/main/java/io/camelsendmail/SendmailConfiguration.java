@@ -80,6 +80,10 @@ public class SendmailConfiguration implements Cloneable {
     private int maxMessagesPerConnection = 100;
     @UriParam(label = "advanced", defaultValue = "30000", javaType = "int")
     private int idleTimeout = 30000;
+    @UriParam(label = "advanced", defaultValue = "8", javaType = "int")
+    private int maxInFlight = 8;
+    @UriParam(label = "advanced", javaType = "java.lang.Integer")
+    private Integer maxMessagesPerSecond;
     @UriParam(label = "advanced", defaultValue = "false")
     private boolean wireLog;
 
@@ -413,5 +417,32 @@ public class SendmailConfiguration implements Cloneable {
 
     private static String emptyAsNull(String value) {
         return value == null || value.isEmpty() ? null : value;
+    }
+
+    public int getMaxInFlight() {
+        return maxInFlight;
+    }
+
+    /**
+     * How many transactions may be in flight together on one connection where the server offers PIPELINING: with
+     * CHUNKING too, whole transactions (MAIL, RCPT, BDAT and the message) are written without waiting; with PIPELINING
+     * alone, a message, its end, and the next message's MAIL, RCPT and DATA go in one write. 1 sends one message at a
+     * time.
+     */
+    public void setMaxInFlight(int maxInFlight) {
+        this.maxInFlight = maxInFlight;
+    }
+
+    public Integer getMaxMessagesPerSecond() {
+        return maxMessagesPerSecond;
+    }
+
+    /**
+     * The most messages this endpoint begins per second, on all its connections together, for a provider that enforces a
+     * rate. None by default. A server that says the client sends too fast (421 or 451 with 4.7.x, 'rate' or 'too
+     * many') pauses the endpoint for a while in any case.
+     */
+    public void setMaxMessagesPerSecond(Integer maxMessagesPerSecond) {
+        this.maxMessagesPerSecond = maxMessagesPerSecond;
     }
 }

@@ -45,8 +45,9 @@ public class SendmailEndpoint extends DefaultEndpoint {
     private SendmailConfiguration configuration;
 
     private ScheduledExecutorService writeTimeouts;
-    private ExecutorService opener;
+    private ExecutorService workers;
     private ExecutorService closer;
+    private ExecutorService completions;
     private MessageComposer composer;
     private SmtpConnectionPool connections;
     private MailProviderLookup mailProviders;
@@ -109,6 +110,13 @@ public class SendmailEndpoint extends DefaultEndpoint {
         if (c.getMaxMessagesPerConnection() < 1) {
             throw new IllegalArgumentException("sendmail: option maxMessagesPerConnection must be at least 1, got "
                                                + c.getMaxMessagesPerConnection());
+        }
+        if (c.getMaxInFlight() < 1) {
+            throw new IllegalArgumentException("sendmail: option maxInFlight must be at least 1, got " + c.getMaxInFlight());
+        }
+        if (c.getMaxMessagesPerSecond() != null && c.getMaxMessagesPerSecond() < 1) {
+            throw new IllegalArgumentException("sendmail: option maxMessagesPerSecond must be at least 1, got "
+                                               + c.getMaxMessagesPerSecond());
         }
         if (c.getIdleTimeout() <= 0) {
             throw new IllegalArgumentException("sendmail: option idleTimeout must be a positive number of milliseconds, got "
@@ -220,30 +228,37 @@ public class SendmailEndpoint extends DefaultEndpoint {
         SmtpSettings settings = new SmtpSettings(c.getHost(), c.effectivePort(), c.isImplicitTls(), tlsSocketFactory(),
                 heloName(), c.getUsername(), c.getPassword(), bearerTokens(), security, c.getConnectTimeout(), c.getTimeout(),
                 c.isAllowPartialDelivery(), c.isWireLog(), c.getMaxConnections(), c.getMaxMessagesPerConnection(),
+                c.getMaxInFlight(), c.getMaxMessagesPerSecond() != null ? c.getMaxMessagesPerSecond() : 0,
                 c.getIdleTimeout(), writeTimeouts);
         composer = MessageComposer.of(configuration);
         ClassLoader context = Thread.currentThread().getContextClassLoader();
         mailProviders = new MailProviderLookup(context != null ? context : SendmailEndpoint.class.getClassLoader());
-        opener = getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this, "SendmailConnections");
+        // one thread per open connection (at most maxConnections, and one opening ahead)
+        workers = getCamelContext().getExecutorServiceManager().newCachedThreadPool(this, "SendmailConnection");
         closer = getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this, "SendmailClose");
-        connections = new SmtpConnectionPool(settings, opener, closer);
+        completions = getCamelContext().getExecutorServiceManager().newCachedThreadPool(this, "SendmailCompletion");
+        connections = new SmtpConnectionPool(settings, workers, closer, completions);
     }
 
     @Override
     protected void doStop() throws Exception {
         if (connections != null) {
-            // QUITs the idle connections, in the closer
+            // the transactions in flight finish; every connection says QUIT, in the closer
             connections.close();
             connections = null;
         }
-        if (opener != null) {
-            getCamelContext().getExecutorServiceManager().shutdownNow(opener);
-            opener = null;
+        if (workers != null) {
+            getCamelContext().getExecutorServiceManager().shutdownNow(workers);
+            workers = null;
         }
         if (closer != null) {
             // the QUITs in hand are each bounded to a second
             getCamelContext().getExecutorServiceManager().shutdownGraceful(closer, 5000);
             closer = null;
+        }
+        if (completions != null) {
+            getCamelContext().getExecutorServiceManager().shutdownGraceful(completions, 5000);
+            completions = null;
         }
         if (writeTimeouts != null) {
             getCamelContext().getExecutorServiceManager().shutdownNow(writeTimeouts);

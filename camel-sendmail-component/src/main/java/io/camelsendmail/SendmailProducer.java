@@ -1,18 +1,19 @@
 package io.camelsendmail;
 
 import io.camelsendmail.message.PreparedMessage;
-import io.camelsendmail.smtp.Delivery;
+import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.camel.support.DefaultProducer;
+import org.apache.camel.support.DefaultAsyncProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns an exchange into a prepared message, hands it to the endpoint's connections, and turns the outcome into result
- * headers. A failure is thrown as a {@link SendmailException}, which Camel puts on the exchange.
+ * Turns an exchange into a prepared message and queues it to the endpoint's connections; the exchange completes when
+ * the server's final reply arrives, with the result headers or a {@link SendmailException}. The route thread is not
+ * held while replies travel.
  */
-public class SendmailProducer extends DefaultProducer {
+public class SendmailProducer extends DefaultAsyncProducer {
 
     private static final Logger LOG = LoggerFactory.getLogger(SendmailProducer.class);
 
@@ -26,18 +27,35 @@ public class SendmailProducer extends DefaultProducer {
     }
 
     @Override
-    public void process(Exchange exchange) throws Exception {
+    public boolean process(Exchange exchange, AsyncCallback callback) {
         SendmailEndpoint endpoint = getEndpoint();
-        // composed and serialized before a connection is borrowed: a bad message never touches one
-        try (PreparedMessage message = endpoint.mailProviders().run(() -> endpoint.composer().prepare(exchange.getMessage()))) {
-            Delivery delivery = endpoint.connections().deliver(message);
-            Message out = exchange.getMessage();
-            out.setHeader(SendmailConstants.ACCEPTED, delivery.accepted());
-            out.setHeader(SendmailConstants.STATUSES, delivery.statuses());
-            out.setHeader(SendmailConstants.MESSAGE_ID, message.messageId());
-            out.setHeader(SendmailConstants.RESPONSE, delivery.response());
-            LOG.debug("Sent {} to {} of {} recipients: {}", message.messageId(), delivery.accepted(),
-                    delivery.statuses().size(), delivery.response());
+        PreparedMessage message;
+        try {
+            // composed and serialized before any connection: a bad message never touches one
+            message = endpoint.mailProviders().run(() -> endpoint.composer().prepare(exchange.getMessage()));
+        } catch (Exception e) {
+            exchange.setException(e);
+            callback.done(true);
+            return true;
         }
+        endpoint.connections().submit(message, (delivery, failure) -> {
+            try {
+                if (failure != null) {
+                    exchange.setException(failure);
+                } else {
+                    Message out = exchange.getMessage();
+                    out.setHeader(SendmailConstants.ACCEPTED, delivery.accepted());
+                    out.setHeader(SendmailConstants.STATUSES, delivery.statuses());
+                    out.setHeader(SendmailConstants.MESSAGE_ID, message.messageId());
+                    out.setHeader(SendmailConstants.RESPONSE, delivery.response());
+                    LOG.debug("Sent {} to {} of {} recipients: {}", message.messageId(), delivery.accepted(),
+                            delivery.statuses().size(), delivery.response());
+                }
+            } finally {
+                message.close();
+                callback.done(false);
+            }
+        });
+        return false;
     }
 }

@@ -28,7 +28,7 @@ class ModulePathTest {
     private static final List<Class<?>> MODULE_PATH = List.of(
             SendmailComponent.class, org.apache.camel.CamelContext.class, org.apache.camel.support.DefaultComponent.class,
             org.apache.camel.util.ObjectHelper.class, org.apache.camel.attachment.AttachmentMessage.class,
-            jakarta.mail.Session.class, jakarta.activation.DataHandler.class, org.apache.commons.pool2.ObjectPool.class,
+            jakarta.mail.Session.class, jakarta.activation.DataHandler.class,
             org.slf4j.Logger.class);
 
     @Test

@@ -25,13 +25,20 @@ import org.slf4j.LoggerFactory;
  * One SMTP connection: the greeting, EHLO, STARTTLS and AUTH when it opens, then mail transactions.
  * <p>
  * Every command is a named {@link SmtpStep}, checked by {@link TransportSecurity} before it is written, and queued as a
- * pending reply; replies are read in order and each completes the oldest pending one. Pipelining (RFC 2920) is several
- * commands written before their replies are read. Where the server offers CHUNKING (RFC 3030) and not PIPELINING, a
- * message held in memory goes as one {@code BDAT <size> LAST}.
- * <p>
- * Not thread-safe: the pool hands a connection to one message at a time.
+ * pending reply with the handler its reply runs; replies are read in order and each completes the oldest pending one.
+ * Pipelining (RFC 2920) is several commands written before their replies are read, and several transactions in flight
+ * are just more of them:
+ * <ul>
+ * <li>With PIPELINING, MAIL FROM, the RCPTs and DATA go in one write; once DATA is answered 354, the message, its dot,
+ * and the next message's MAIL FROM, RCPTs and DATA go in the next: one round trip a message.</li>
+ * <li>With PIPELINING and CHUNKING, whole transactions ({@code MAIL}, {@code RCPT}, {@code BDAT <size> LAST} and the
+ * message) are written without waiting, up to {@code maxInFlight} of them.</li>
+ * <li>With CHUNKING alone, a message held in memory goes as one {@code BDAT <size> LAST} after its RCPTs.</li>
+ * <li>Without PIPELINING, one command at a time.</li>
+ * </ul>
+ * Not thread-safe: one worker thread drives a connection.
  */
-public final class SmtpConnection {
+final class SmtpConnection {
 
     private static final Logger LOG = LoggerFactory.getLogger(SmtpConnection.class);
     /** Every command and reply, with {@code wireLog=true}; AUTH payloads are masked. */
@@ -57,20 +64,37 @@ public final class SmtpConnection {
     private boolean unflushed;
     /** A bearer token the server refused when this connection signed in. */
     private String refusedToken;
-    /** The statuses of the transaction under way, for a failure to carry; null between transactions. */
-    private List<RecipientStatus> statuses;
+    /** The transactions written and not yet answered in full, oldest first. */
+    private final ArrayDeque<Transaction> inFlight = new ArrayDeque<>();
+    /** Jobs of transactions the server never took, for another connection. */
+    private final List<Job> retries = new ArrayList<>();
+    /** Outcomes decided since the worker last asked: completed once the worker is ready for more messages. */
+    private final List<Runnable> settled = new ArrayList<>();
+    /** The last transaction ended in a refusal the server may still hold state for: RSET before the next MAIL. */
+    private boolean needsReset;
+    /** The server said the client sends too fast, since the pool last asked. */
+    private boolean rateLimited;
     private volatile boolean broken;
     private volatile int transactions;
     private volatile long lastUsedNanos = openedNanos;
 
-    /** A command written whose reply has not been read yet. */
+    /** A command written whose reply has not been read yet, and what its reply does (null: a caller awaits it). */
     private static final class Pending {
         final SmtpStep step;
+        final Transaction transaction;
+        final ReplyHandler handler;
         SmtpReply reply;
 
-        Pending(SmtpStep step) {
+        Pending(SmtpStep step, Transaction transaction, ReplyHandler handler) {
             this.step = step;
+            this.transaction = transaction;
+            this.handler = handler;
         }
+    }
+
+    @FunctionalInterface
+    private interface ReplyHandler {
+        void handle(SmtpReply reply) throws SendmailException;
     }
 
     private SmtpConnection(SmtpSettings settings) {
@@ -82,7 +106,7 @@ public final class SmtpConnection {
      * Connects, reads the greeting, says EHLO, upgrades to TLS when offered, and signs in when credentials are set. A
      * bearer token the server refuses is reported to its source, and one more connection is tried with the next token.
      */
-    public static SmtpConnection open(SmtpSettings settings) throws SendmailException {
+    static SmtpConnection open(SmtpSettings settings) throws SendmailException {
         SmtpConnection connection = new SmtpConnection(settings);
         try {
             connection.start();
@@ -118,7 +142,7 @@ public final class SmtpConnection {
         }
         tls = settings.implicitTls();
         LOG.debug("Connection {} to {} opened{}", id, server, tls ? " with TLS " + channel.tlsDescription() : "");
-        Pending greeting = new Pending(SmtpStep.GREETING);
+        Pending greeting = new Pending(SmtpStep.GREETING, null, null);
         pending.add(greeting);
         expect(await(greeting), SmtpStep.GREETING);
         ehlo();
@@ -192,7 +216,7 @@ public final class SmtpConnection {
         String initial = mechanism.initialResponse();
         String command = "AUTH " + chosen;
         SmtpReply reply = initial == null ? command(SmtpStep.AUTH, command)
-                : await(write(SmtpStep.AUTH, command + " " + initial, command.length()));
+                : await(write(SmtpStep.AUTH, command + " " + initial, command.length(), null, null));
         for (int round = 0; reply.code() == 334; round++) {
             String answer;
             try {
@@ -201,7 +225,7 @@ public final class SmtpConnection {
                 // RFC 4954: "*" cancels the exchange; the server answers 501
                 answer = "*";
             }
-            reply = await(write(SmtpStep.AUTH, answer, 0));
+            reply = await(write(SmtpStep.AUTH, answer, 0, null, null));
         }
         if (reply.code() != 235) {
             if (token != null && !reply.closing() && (reply.code() == 535 || mechanism.serverError() != null)) {
@@ -217,83 +241,136 @@ public final class SmtpConnection {
     }
 
     /**
-     * Runs one mail transaction: MAIL FROM, one RCPT TO per recipient, DATA, the message and the final dot (or one
-     * {@code BDAT ... LAST}). With PIPELINING, MAIL FROM, the RCPTs and DATA go in one write and their replies are
-     * read in order; the message itself is only sent once every reply was read, a recipient was accepted and DATA was
-     * answered 354.
-     *
-     * @throws SendmailException on any refusal or failure; after a refusal the transaction is reset with RSET and the
-     *                           connection stays usable, after a failure it is {@link #isBroken() broken}
+     * @return whether another transaction may be written now: the connection is sound, the window has room, and every
+     *         transaction in flight has written its message (nothing may follow a DATA still waiting for its 354, nor
+     *         interleave with an envelope still being answered one command at a time)
      */
-    public Delivery send(OutgoingMessage message) throws SendmailException {
+    boolean canBegin() {
+        if (broken || inFlight.size() >= window()) {
+            return false;
+        }
+        for (Transaction transaction : inFlight) {
+            if (!transaction.finalWritten) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Transactions that may be in flight together: with PIPELINING, maxInFlight; else one. */
+    private int window() {
+        return extensions.containsKey("PIPELINING") ? settings.maxInFlight() : 1;
+    }
+
+    /** @return whether replies are awaited (a transaction or an RSET in flight), or commands wait to be flushed */
+    boolean busy() {
+        return !pending.isEmpty() || unflushed;
+    }
+
+    /**
+     * Writes the start of a transaction to the output buffer: its envelope, and with pipelined chunking all of it. A
+     * refusal decided before anything is written (SIZE, SMTPUTF8, TLS or AUTH required) fails the job at once.
+     */
+    void begin(Job job) {
         transactions++;
-        statuses = new ArrayList<>(message.recipients().size());
+        lastUsedNanos = System.nanoTime();
+        OutgoingMessage message = job.message;
+        Transaction tx = new Transaction(job, openedBefore(job.submittedNanos));
+        String mailFrom;
         try {
-            return transaction(message, statuses);
-        } finally {
-            statuses = null;
-            lastUsedNanos = System.nanoTime();
+            mailFrom = mailFrom(message);
+            SendmailException refusal = settings.security().beforeCommand(SmtpStep.MAIL, tls, authenticated, server);
+            if (refusal != null) {
+                throw refusal;
+            }
+        } catch (SendmailException e) {
+            settle(job, null, e);
+            return;
+        }
+        boolean pipelining = extensions.containsKey("PIPELINING");
+        byte[] bytes = message.bytes();
+        boolean partial = settings.allowPartialDelivery();
+        if (pipelining && extensions.containsKey("CHUNKING") && settings.maxInFlight() > 1 && bytes != null && partial) {
+            tx.mode = Mode.PIPELINED_CHUNK;
+        } else if (pipelining) {
+            tx.mode = Mode.PIPELINED_DATA;
+        } else if (extensions.containsKey("CHUNKING") && bytes != null) {
+            tx.mode = Mode.CHUNK;
+        } else {
+            tx.mode = Mode.DATA;
+        }
+        inFlight.add(tx);
+        try {
+            if (needsReset || tx.mode == Mode.PIPELINED_CHUNK && inFlight.size() > 1) {
+                // a transaction before this one may end in a refusal whose state the server still holds
+                needsReset = false;
+                write(SmtpStep.RSET, "RSET", -1, tx, reply -> {
+                    if (reply.code() != 250) {
+                        throw SmtpFailures.reply(SmtpStep.RSET, reply.code(), reply.lines(), null, server);
+                    }
+                });
+            }
+            write(SmtpStep.MAIL, mailFrom, -1, tx, reply -> mailReplied(tx, reply));
+            if (!tx.mode.pipelined) {
+                return;
+            }
+            for (String recipient : message.recipients()) {
+                write(SmtpStep.RCPT, "RCPT TO:<" + recipient + ">", -1, tx, reply -> rcptReplied(tx, recipient, reply));
+            }
+            if (tx.mode == Mode.PIPELINED_CHUNK) {
+                chunk(tx, bytes);
+            } else if (partial) {
+                write(SmtpStep.DATA, "DATA", -1, tx, reply -> dataReplied(tx, reply));
+            }
+        } catch (SendmailException e) {
+            failed(e);
         }
     }
 
-    private Delivery transaction(OutgoingMessage message, List<RecipientStatus> statuses) throws SendmailException {
-        String mailFrom = mailFrom(message);
-        boolean pipelining = extensions.containsKey("PIPELINING");
-        byte[] chunk = !pipelining && extensions.containsKey("CHUNKING") ? message.bytes() : null;
-        boolean partial = settings.allowPartialDelivery();
+    /** Flushes what was written: the commands and messages of the transactions begun. */
+    void flush() {
+        if (!unflushed || broken) {
+            return;
+        }
+        try {
+            unflushed = false;
+            channel.flush();
+        } catch (IOException | RuntimeException e) {
+            lost(e);
+        }
+    }
 
-        Pending mail = write(SmtpStep.MAIL, mailFrom, -1);
-        if (!pipelining) {
-            SmtpReply reply = await(mail);
-            if (reply.code() != 250) {
-                throw refused(SmtpStep.MAIL, reply);
+    /** Reads one reply and runs its handler, which may write more and settle jobs. */
+    void readOne() {
+        if (broken || pending.isEmpty()) {
+            return;
+        }
+        Pending next = pending.peekFirst();
+        step = next.step;
+        SmtpReply reply;
+        try {
+            reply = channel.readReply();
+        } catch (IOException | RuntimeException e) {
+            lost(e);
+            return;
+        }
+        wire("S: {}", reply.lines());
+        pending.removeFirst();
+        next.reply = reply;
+        try {
+            if (Pace.tooFast(reply)) {
+                rateLimited = true;
             }
-        }
-        List<Pending> rcpts = new ArrayList<>();
-        for (String recipient : message.recipients()) {
-            Pending rcpt = write(SmtpStep.RCPT, "RCPT TO:<" + recipient + ">", -1);
-            if (pipelining) {
-                rcpts.add(rcpt);
-            } else {
-                record(recipient, await(rcpt));
+            if (next.handler != null) {
+                next.handler.handle(reply);
             }
+            if (reply.closing() && !inFlight.isEmpty()) {
+                // the server processes nothing after a 421: what its handler did not settle goes back to the queue
+                failed(null);
+            }
+        } catch (SendmailException e) {
+            failed(e);
         }
-        if (!pipelining) {
-            checkRecipients(message);
-            return chunk != null ? chunk(chunk) : data(message);
-        }
-
-        // pipelined: DATA goes with the envelope unless every recipient must be accepted first
-        Pending data = partial ? write(SmtpStep.DATA, "DATA", -1) : null;
-        SmtpReply mailReply = await(mail);
-        if (mailReply.closing()) {
-            throw refused(SmtpStep.MAIL, mailReply);
-        }
-        for (int i = 0; i < rcpts.size(); i++) {
-            record(message.recipients().get(i), await(rcpts.get(i)));
-        }
-        SmtpReply dataReply = data != null ? await(data) : null;
-        if (dataReply != null && dataReply.closing()) {
-            throw refused(SmtpStep.DATA, dataReply);
-        }
-        boolean accepted = mailReply.code() == 250 && statuses.stream().anyMatch(RecipientStatus::accepted);
-        if (dataReply != null && dataReply.code() == 354 && !accepted) {
-            // the server waits for a message it has no recipient for: the connection is ended, nothing is sent
-            broken = true;
-        }
-        if (mailReply.code() != 250) {
-            // the RCPT replies only echo the refused MAIL FROM
-            statuses.clear();
-            throw refused(SmtpStep.MAIL, mailReply);
-        }
-        checkRecipients(message);
-        if (dataReply == null) {
-            return data(message);
-        }
-        if (dataReply.code() != 354) {
-            throw refused(SmtpStep.DATA, dataReply);
-        }
-        return content(message);
     }
 
     private String mailFrom(OutgoingMessage message) throws SendmailException {
@@ -317,98 +394,317 @@ public final class SmtpConnection {
         return command.toString();
     }
 
-    /** Keeps one RCPT's reply; a 421 ends the transaction and the connection. */
-    private void record(String recipient, SmtpReply reply) throws SendmailException {
+    private void mailReplied(Transaction tx, SmtpReply reply) throws SendmailException {
+        tx.mailReply = reply;
         if (reply.closing()) {
-            throw refused(SmtpStep.RCPT, reply);
+            refuse(tx, SmtpStep.MAIL, reply, false);
+        } else if (!tx.mode.pipelined) {
+            if (reply.code() != 250) {
+                refuse(tx, SmtpStep.MAIL, reply, true);
+            } else {
+                nextRecipient(tx);
+            }
         }
-        statuses.add(new RecipientStatus(recipient, reply.code(), reply.text()));
     }
 
-    /** No recipient accepted, or (with allowPartialDelivery=false) not all: reset, and refuse before any data. */
-    private void checkRecipients(OutgoingMessage message) throws SendmailException {
-        List<RecipientStatus> refused = statuses.stream().filter(s -> !s.accepted()).toList();
-        if (refused.isEmpty()) {
+    /** Without PIPELINING: the next RCPT, or the end of the envelope. */
+    private void nextRecipient(Transaction tx) throws SendmailException {
+        List<String> recipients = tx.job.message.recipients();
+        int next = tx.statuses.size();
+        if (next < recipients.size()) {
+            String recipient = recipients.get(next);
+            write(SmtpStep.RCPT, "RCPT TO:<" + recipient + ">", -1, tx, reply -> rcptReplied(tx, recipient, reply));
+        } else {
+            envelopeDone(tx);
+        }
+    }
+
+    private void rcptReplied(Transaction tx, String recipient, SmtpReply reply) throws SendmailException {
+        if (reply.closing()) {
+            refuse(tx, SmtpStep.RCPT, reply, false);
             return;
         }
+        tx.statuses.add(new RecipientStatus(recipient, reply.code(), reply.text()));
+        if (!tx.mode.pipelined) {
+            nextRecipient(tx);
+        } else if (tx.statuses.size() == tx.job.message.recipients().size() && tx.mode == Mode.PIPELINED_DATA
+                   && !settings.allowPartialDelivery()) {
+            // DATA waited for every RCPT reply
+            envelopeDone(tx);
+        }
+    }
+
+    /** Every envelope reply is in and DATA was not sent with them: refuse, or go on with DATA or BDAT. */
+    private void envelopeDone(Transaction tx) throws SendmailException {
+        if (envelopeRefused(tx, true)) {
+            return;
+        } else if (tx.mode == Mode.CHUNK) {
+            chunk(tx, tx.job.message.bytes());
+        } else {
+            write(SmtpStep.DATA, "DATA", -1, tx, reply -> dataReplied(tx, reply));
+        }
+    }
+
+    /**
+     * @param reset whether an RSET should follow a refusal (not where the server is owed nothing more)
+     * @return whether the transaction ended here, refused: MAIL FROM refused, or no recipient accepted, or (with
+     *         allowPartialDelivery=false) one refused
+     */
+    private boolean envelopeRefused(Transaction tx, boolean reset) throws SendmailException {
+        if (tx.mailReply.code() != 250) {
+            // the RCPT replies only echo the refused MAIL FROM
+            tx.statuses.clear();
+            if (Pace.tooFast(tx.mailReply) && tx.job.requeued < SmtpConnectionPool.MAX_REQUEUES) {
+                retry(tx);
+                return true;
+            }
+            conclude(tx, SmtpFailures.reply(SmtpStep.MAIL, tx.mailReply.code(), tx.mailReply.lines(), tx.statuses, server),
+                    reset);
+            return true;
+        }
+        List<RecipientStatus> refused = tx.statuses.stream().filter(s -> !s.accepted()).toList();
+        if (refused.isEmpty()) {
+            return false;
+        }
         LOG.warn("SMTP server {} refused {} of {} recipients of a message from {}: {}", server, refused.size(),
-                statuses.size(), message.sender(), refused.stream().map(RecipientStatus::toString).collect(Collectors.joining("; ")));
+                tx.statuses.size(), tx.job.message.sender(),
+                refused.stream().map(RecipientStatus::toString).collect(Collectors.joining("; ")));
         boolean partial = settings.allowPartialDelivery();
-        if (refused.size() == statuses.size() || !partial) {
-            reset();
-            throw SmtpFailures.recipientsRefused(statuses, partial, server);
+        if (refused.size() == tx.statuses.size() || !partial) {
+            conclude(tx, SmtpFailures.recipientsRefused(tx.statuses, partial, server), reset);
+            return true;
         }
+        return false;
     }
 
-    /** DATA, then the message. */
-    private Delivery data(OutgoingMessage message) throws SendmailException {
-        SmtpReply reply = command(SmtpStep.DATA, "DATA");
+    private void dataReplied(Transaction tx, SmtpReply reply) throws SendmailException {
+        if (reply.closing()) {
+            refuse(tx, SmtpStep.DATA, reply, false);
+            return;
+        }
+        if (tx.mode == Mode.PIPELINED_DATA && settings.allowPartialDelivery()) {
+            boolean accepted = tx.mailReply.code() == 250 && tx.statuses.stream().anyMatch(RecipientStatus::accepted);
+            if (reply.code() == 354 && !accepted) {
+                // the server waits for a message it has no recipient for: the connection is ended, nothing is sent
+                broken = true;
+            }
+            if (envelopeRefused(tx, true)) {
+                return;
+            }
+        }
         if (reply.code() != 354) {
-            throw refused(SmtpStep.DATA, reply);
+            refuse(tx, SmtpStep.DATA, reply, true);
+            return;
         }
-        return content(message);
+        content(tx);
     }
 
-    /** The message, dot-stuffed, and the final dot, in as few writes as the buffer allows; then the server's verdict. */
-    private Delivery content(OutgoingMessage message) throws SendmailException {
+    /** The message, dot-stuffed, and the final dot, into the output buffer: they leave with what is written next. */
+    private void content(Transaction tx) {
         step = SmtpStep.CONTENT;
+        tx.contentStarted = true;
+        OutgoingMessage message = tx.job.message;
         try {
             OutputStream out = channel.output();
             message.writeTo(new DotStuffingOutputStream(out));
             out.write(END_OF_DATA);
         } catch (IOException | RuntimeException e) {
-            // the final dot did not leave: the server cannot take what it has
-            broken = true;
-            throw SmtpFailures.io(SmtpStep.CONTENT, e, statuses, server);
+            lost(e);
+            return;
         }
+        tx.finalWritten = true;
         wire("C: <{} bytes of message data>", message.size());
         wire("C: .");
         unflushed = true;
-        Pending end = new Pending(SmtpStep.DATA_END);
-        pending.add(end);
-        return verdict(await(end));
+        pending.add(new Pending(SmtpStep.DATA_END, tx, reply -> endReplied(tx, reply)));
     }
 
-    /** The whole message as one {@code BDAT <size> LAST} chunk, written with its command. */
-    private Delivery chunk(byte[] chunk) throws SendmailException {
+    /** {@code BDAT <size> LAST} and the message, into the output buffer. */
+    private void chunk(Transaction tx, byte[] bytes) throws SendmailException {
         // BDAT ... LAST carries the whole message: its reply is the reply to the end of the data
-        Pending end = write(SmtpStep.DATA_END, "BDAT " + chunk.length + " LAST", -1);
+        write(SmtpStep.DATA_END, "BDAT " + bytes.length + " LAST", -1, tx, reply -> endReplied(tx, reply));
         step = SmtpStep.CONTENT;
+        tx.contentStarted = true;
         try {
-            channel.write(chunk);
+            channel.write(bytes);
         } catch (IOException | RuntimeException e) {
-            broken = true;
-            throw SmtpFailures.io(SmtpStep.CONTENT, e, statuses, server);
+            lost(e);
+            return;
         }
-        wire("C: <{} bytes of message data>", chunk.length);
-        SmtpReply reply = await(end);
-        if (reply.code() != 250 && !reply.closing()) {
-            SendmailException failure = SmtpFailures.reply(SmtpStep.DATA_END, reply.code(), reply.lines(), statuses, server);
-            reset();
-            throw failure;
-        }
-        return verdict(reply);
+        tx.finalWritten = true;
+        wire("C: <{} bytes of message data>", bytes.length);
     }
 
-    private Delivery verdict(SmtpReply reply) throws SendmailException {
-        if (reply.code() != 250) {
-            throw refused(SmtpStep.DATA_END, reply);
+    private void endReplied(Transaction tx, SmtpReply reply) throws SendmailException {
+        if (tx.mode == Mode.PIPELINED_CHUNK && !reply.closing() && envelopeRefused(tx, true)) {
+            // the chunk went with the envelope, and the server refused it for want of a sender or a recipient
+            return;
         }
-        return new Delivery(List.copyOf(statuses), reply.text());
+        if (reply.code() != 250) {
+            // a refused BDAT may leave the transaction open on the server; the reply to the dot ends it
+            refuse(tx, SmtpStep.DATA_END, reply, tx.mode == Mode.CHUNK || tx.mode == Mode.PIPELINED_CHUNK);
+            return;
+        }
+        settle(tx.job, new Delivery(List.copyOf(tx.statuses), reply.text()), null);
+        finish(tx);
     }
 
     /**
-     * A refusal: ends the transaction with RSET (except after the data, which ends it anyway), or marks the connection
-     * broken when the server is closing it.
+     * A refusal of this transaction at the step the server answered: its job fails with the server's reply (or, where
+     * nothing of it was taken, it goes back to the queue).
+     *
+     * @param reset whether an RSET should follow before the next transaction
      */
-    private SendmailException refused(SmtpStep at, SmtpReply reply) {
-        SendmailException failure = SmtpFailures.reply(at, reply.code(), reply.lines(), statuses, server);
+    private void refuse(Transaction tx, SmtpStep at, SmtpReply reply, boolean reset) throws SendmailException {
         if (reply.closing()) {
             broken = true;
-        } else if (at != SmtpStep.DATA_END) {
-            reset();
+            if (at == SmtpStep.MAIL && tx.retriable()) {
+                // a connection the server closed while it sat idle: nothing of the message was taken
+                retry(tx);
+                return;
+            }
         }
-        return failure;
+        if (at == SmtpStep.MAIL) {
+            tx.statuses.clear();
+        }
+        if (Pace.tooFast(reply) && at != SmtpStep.RCPT && tx.job.requeued < SmtpConnectionPool.MAX_REQUEUES) {
+            // the server refused the whole message for the pace, not for what it is: again, once the endpoint slowed down
+            retry(tx);
+            if (reset && !broken) {
+                needsReset = true;
+            }
+            return;
+        }
+        conclude(tx, SmtpFailures.reply(at, reply.code(), reply.lines(), tx.statuses, server), reset);
+    }
+
+    /**
+     * Fails the transaction's job. Where an RSET should follow and nothing else is in flight, it is sent first and the
+     * job fails when it is answered, so that the connection is ready for the next message by then.
+     */
+    private void conclude(Transaction tx, SendmailException failure, boolean reset) throws SendmailException {
+        if (!reset || broken) {
+            settle(tx.job, null, failure);
+            finish(tx);
+        } else if (inFlight.size() > 1 || inFlight.peekFirst() != tx) {
+            needsReset = true;
+            settle(tx.job, null, failure);
+            finish(tx);
+        } else {
+            tx.outcome = failure;
+            write(SmtpStep.RSET, "RSET", -1, tx, reply -> {
+                if (reply.code() != 250) {
+                    broken = true;
+                }
+                settle(tx.job, null, failure);
+                finish(tx);
+            });
+        }
+    }
+
+    private void finish(Transaction tx) {
+        inFlight.remove(tx);
+        lastUsedNanos = System.nanoTime();
+    }
+
+    private void retry(Transaction tx) {
+        retries.add(tx.job);
+        finish(tx);
+    }
+
+    /**
+     * The connection failed, or the server said 421 and processes nothing after it. Each unsettled transaction is
+     * settled so that nothing is sent twice: one whose end of data may have reached the server fails, not transient;
+     * one whose MAIL FROM was accepted fails, transient; one the server never took goes back to the queue (the one the
+     * connection failed on only where the connection was reused, once).
+     *
+     * @param failure what failed, or null after a 421 (whose handler settled its own transaction)
+     */
+    private void failed(SendmailException failure) {
+        broken = true;
+        Transaction head = inFlight.peekFirst();
+        for (Transaction tx : List.copyOf(inFlight)) {
+            SmtpStep at = stepOf(tx);
+            if (tx.outcome != null) {
+                // refused already, and waiting for its RSET
+                settle(tx.job, null, tx.outcome);
+                finish(tx);
+            } else if (failure == null) {
+                // after a 421 the server took nothing more
+                retry(tx);
+            } else if (tx.finalWritten || tx.mailReply != null && tx.mailReply.code() == 250
+                       || tx == head && !tx.retriable()) {
+                settle(tx.job, null, failure instanceof CausedBy io && io.cause() != null
+                        ? SmtpFailures.io(at, io.cause(), tx.statuses, server)
+                        : failure);
+                finish(tx);
+            } else {
+                retry(tx);
+            }
+        }
+        pending.clear();
+    }
+
+    /** The step a transaction waits on: its oldest unanswered command, or the end of its data once that is written. */
+    private SmtpStep stepOf(Transaction tx) {
+        if (tx.finalWritten) {
+            return SmtpStep.DATA_END;
+        }
+        for (Pending p : pending) {
+            if (p.transaction == tx) {
+                return p.step;
+            }
+        }
+        return tx.contentStarted ? SmtpStep.CONTENT : SmtpStep.MAIL;
+    }
+
+    /** The connection is lost: an I/O failure at the step under way. */
+    private void lost(Exception e) {
+        broken = true;
+        SmtpStep at = pending.isEmpty() ? step : pending.peekFirst().step;
+        failed(new CausedBy(SmtpFailures.io(at, e, null, server), e));
+    }
+
+    /** An I/O failure, kept with its cause so that each transaction reports it at its own step. */
+    private static final class CausedBy extends SendmailException {
+        private static final long serialVersionUID = 1L;
+        private final transient Exception io;
+
+        CausedBy(SendmailException mapped, Exception io) {
+            super(mapped.getMessage(), mapped.getStep(), mapped.getCode(), mapped.isTransient(), null, io);
+            this.io = io;
+        }
+
+        Exception cause() {
+            return io;
+        }
+    }
+
+    /** Records a job's outcome; {@link #completeSettled()} completes it. */
+    private void settle(Job job, Delivery delivery, SendmailException failure) {
+        settled.add(failure != null ? () -> job.fail(failure) : () -> job.succeed(delivery));
+    }
+
+    /** Completes the jobs whose outcome was decided: their routes go on. */
+    void completeSettled() {
+        for (Runnable outcome : settled) {
+            outcome.run();
+        }
+        settled.clear();
+    }
+
+    /** @return whether the server said the client sends too fast since the last call */
+    boolean takeRateLimited() {
+        boolean was = rateLimited;
+        rateLimited = false;
+        return was;
+    }
+
+    /** @return the jobs of transactions the server never took, to be sent on another connection; cleared */
+    List<Job> takeRetries() {
+        List<Job> taken = List.copyOf(retries);
+        retries.clear();
+        return taken;
     }
 
     /** A reply the conversation cannot go on with while the connection opens. */
@@ -425,30 +721,19 @@ public final class SmtpConnection {
         }
     }
 
-    /** Ends a refused transaction so that the connection can carry the next one; a failed RSET breaks it. */
-    private void reset() {
-        if (broken) {
-            return;
-        }
-        try {
-            if (command(SmtpStep.RSET, "RSET").code() != 250) {
-                broken = true;
-            }
-        } catch (SendmailException e) {
-            broken = true;
-        }
-    }
-
+    /** Writes a command while the connection opens, and waits for its reply. */
     private SmtpReply command(SmtpStep at, String command) throws SendmailException {
-        return await(write(at, command, -1));
+        return await(write(at, command, -1, null, null));
     }
 
     /**
      * Writes a command to the output buffer, once {@link TransportSecurity} allows it, and queues its pending reply.
      *
      * @param secretFrom where a secret starts in the command (masked in the wire log), or -1
+     * @param handler    what its reply does, or null for a reply that {@link #await} returns
      */
-    private Pending write(SmtpStep at, String command, int secretFrom) throws SendmailException {
+    private Pending write(SmtpStep at, String command, int secretFrom, Transaction tx, ReplyHandler handler)
+            throws SendmailException {
         SendmailException refusal = settings.security().beforeCommand(at, tls, authenticated, server);
         if (refusal != null) {
             throw refusal;
@@ -460,7 +745,7 @@ public final class SmtpConnection {
         if (settings.wireLog()) {
             WIRE.info("[{}] C: {}", id, secretFrom < 0 ? command : command.substring(0, secretFrom) + (secretFrom > 0 ? " " : "") + "***");
         }
-        Pending reply = new Pending(at);
+        Pending reply = new Pending(at, tx, handler);
         step = at;
         try {
             channel.write(command.getBytes(StandardCharsets.UTF_8));
@@ -468,14 +753,14 @@ public final class SmtpConnection {
         } catch (IOException | RuntimeException e) {
             broken = true;
             step = pending.isEmpty() ? at : pending.peekFirst().step;
-            throw SmtpFailures.io(step, e, statuses, server);
+            throw SmtpFailures.io(step, e, null, server);
         }
         pending.add(reply);
         unflushed = true;
         return reply;
     }
 
-    /** Flushes what was written, then reads replies in order until {@code target}'s has come. */
+    /** Flushes what was written, then reads replies in order until {@code target}'s has come (while opening). */
     private SmtpReply await(Pending target) throws SendmailException {
         try {
             if (unflushed) {
@@ -494,7 +779,7 @@ public final class SmtpConnection {
             if (!pending.isEmpty()) {
                 step = pending.peekFirst().step;
             }
-            throw SmtpFailures.io(step, e, statuses, server);
+            throw SmtpFailures.io(step, e, null, server);
         }
         return target.reply;
     }
@@ -512,13 +797,15 @@ public final class SmtpConnection {
     }
 
     /** Sends QUIT and waits briefly for its reply, then closes; a broken connection is closed without it. */
-    public void close() {
+    void close() {
         if (broken || channel == null) {
             abort();
             return;
         }
         try {
-            wire("C: QUIT");
+            if (settings.wireLog()) {
+                WIRE.info("[{}] C: QUIT", id);
+            }
             channel.write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
             channel.flush();
             wire("S: {}", channel.readReply(Math.min(QUIT_WAIT_MILLIS, settings.timeout())).lines());
@@ -531,7 +818,7 @@ public final class SmtpConnection {
     }
 
     /** Closes the socket without a goodbye: the server may not be reading, and must not take a half-sent message. */
-    public void abort() {
+    void abort() {
         broken = true;
         if (channel != null) {
             LOG.debug("Connection {} to {} closed after {} messages, without QUIT", id, server, transactions);
@@ -569,40 +856,75 @@ public final class SmtpConnection {
     }
 
     /** @return whether the connection failed or the server is closing it: it must not carry another message */
-    public boolean isBroken() {
+    boolean isBroken() {
         return broken;
     }
 
-    /**
-     * @return whether the last send failed because the connection was lost (or the server said 421) before MAIL FROM
-     *         was accepted: nothing of that message reached the server, so it may be sent again on another connection
-     */
-    public boolean lostBeforeMailAccepted() {
-        return broken && step == SmtpStep.MAIL;
-    }
-
     /** @return whether this connection was opened before the given {@link System#nanoTime()} */
-    public boolean openedBefore(long nanoTime) {
+    boolean openedBefore(long nanoTime) {
         return openedNanos - nanoTime < 0;
     }
 
     /** @return nanoseconds since the connection was opened */
-    public long ageNanos() {
+    long ageNanos() {
         return System.nanoTime() - openedNanos;
     }
 
     /** @return how many messages this connection has been given */
-    public int transactions() {
+    int transactions() {
         return transactions;
     }
 
     /** @return nanoseconds since the connection last finished a message, or since it opened */
-    public long idleNanos() {
+    long idleNanos() {
         return System.nanoTime() - lastUsedNanos;
     }
 
     /** @return a number that names this connection in the logs */
-    public int id() {
+    int id() {
         return id;
+    }
+
+    /** How a transaction is written, from what the server offers and what the message is. */
+    private enum Mode {
+        /** One command at a time, then DATA and the message. */
+        DATA(false),
+        /** One command at a time, then {@code BDAT <size> LAST} with the message. */
+        CHUNK(false),
+        /** MAIL, RCPTs and DATA in one write; the message after the 354, with the next transaction's envelope. */
+        PIPELINED_DATA(true),
+        /** The whole transaction, {@code BDAT <size> LAST} and the message included, in one write. */
+        PIPELINED_CHUNK(true);
+
+        final boolean pipelined;
+
+        Mode(boolean pipelined) {
+            this.pipelined = pipelined;
+        }
+    }
+
+    /** One message's transaction on this connection. */
+    private static final class Transaction {
+        final Job job;
+        /** The connection was opened before the message was given to it: it may have been closed by the server since. */
+        final boolean reused;
+        final List<RecipientStatus> statuses = new ArrayList<>();
+        Mode mode;
+        SmtpReply mailReply;
+        boolean contentStarted;
+        /** The final dot, or the BDAT LAST chunk, was written: the server may have the message. */
+        boolean finalWritten;
+        /** The refusal this transaction ends with, once its RSET is answered. */
+        SendmailException outcome;
+
+        Transaction(Job job, boolean reused) {
+            this.job = job;
+            this.reused = reused;
+        }
+
+        /** @return whether the message may go back to the queue when this connection fails before its MAIL FROM is taken */
+        boolean retriable() {
+            return reused && job.requeued == 0;
+        }
     }
 }

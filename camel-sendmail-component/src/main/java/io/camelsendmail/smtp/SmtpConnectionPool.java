@@ -1,131 +1,373 @@
 package io.camelsendmail.smtp;
 
-import java.time.Duration;
-import java.util.NoSuchElementException;
+import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.camelsendmail.SendmailException;
 import io.camelsendmail.SmtpConnectException;
-import org.apache.commons.pool2.BasePooledObjectFactory;
-import org.apache.commons.pool2.PooledObject;
-import org.apache.commons.pool2.impl.DefaultPooledObject;
-import org.apache.commons.pool2.impl.GenericObjectPool;
-import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One endpoint's connected, TLS-upgraded and signed-in SMTP connections, kept open between messages (Apache Commons
- * Pool 2).
+ * One endpoint's SMTP connections, and the queue of messages they carry. Each open connection has a worker thread that
+ * takes messages from the queue as its window allows (several in flight where the server offers PIPELINING), writes
+ * them, reads the replies, and completes each message's job; the route thread that submitted a message is free in the
+ * meantime.
  * <ul>
- * <li>A connection that failed, or that the server is closing (421), is never handed out again.</li>
+ * <li>A connection is opened when messages wait and no connection is free, up to {@code maxConnections}, or fewer where
+ * the server showed it allows fewer (a 421 at the greeting while others are open).</li>
+ * <li>A connection that failed, or that the server is closing (421), carries nothing more. A message the server never
+ * took (its MAIL FROM not accepted) goes back to the queue, for another connection; one whose MAIL FROM was accepted
+ * fails, transient; one whose end of data may have reached the server fails, not transient. Nothing is sent twice.</li>
  * <li>A connection is closed (QUIT, off the route thread) after {@code maxMessagesPerConnection} messages, after
  * {@code idleTimeout} unused, and when the endpoint stops. A connection still closing counts against
  * {@code maxConnections}.</li>
- * <li>Near the end of a connection's life another one is opened in the background (where {@code maxConnections} leaves
- * room), so that a route thread rarely waits for a new connection, TLS handshake and AUTH; "near" is measured in time,
- * at the connection's own pace, so that at a low message rate the replacement is not opened long before it is needed
- * and evicted unused.</li>
- * <li>A message that fails on a reused connection because the connection was lost before MAIL FROM was accepted is sent
- * once more on a fresh connection: nothing of it had reached the server. Once MAIL FROM is accepted a failure is
- * reported, never retried here, so the pool never sends a message twice.</li>
+ * <li>Near the end of a connection's life another one is opened in the background, where there is room, when its
+ * remaining messages at its own pace would take less than half the idle timeout.</li>
+ * <li>{@code maxMessagesPerSecond} paces the messages begun on all connections; a server that answers that the client
+ * sends too fast slows the endpoint down for a while, and the message goes back to the queue.</li>
  * </ul>
  */
 public final class SmtpConnectionPool implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SmtpConnectionPool.class);
+    /** How often an idle worker looks whether the endpoint stops. */
+    private static final long IDLE_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** A connection limit learned from the server holds this long. */
+    private static final long LEARNED_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(60);
+    /** A message goes back to the queue at most this often (a server that keeps closing would otherwise loop). */
+    static final int MAX_REQUEUES = 5;
 
     private final SmtpSettings settings;
-    private final GenericObjectPool<SmtpConnection> pool;
-    private final long borrowWaitMillis;
-    private final int maxMessages;
-    private final long idleNanos;
-    private final Executor opener;
+    private final LinkedBlockingDeque<Job> queue = new LinkedBlockingDeque<>();
+    private final Executor workers;
     private final Executor closer;
-    /** One permit per connection open or closing: at most maxConnections sockets to the server at any time. */
+    private final Executor completions;
+    /** One permit per socket open or closing: at most maxConnections sockets to the server at any time. */
     private final Semaphore sockets;
-    private final AtomicBoolean replacing = new AtomicBoolean();
+    private final Pace pace;
+    private final long waitMillis;
+    private final long idleNanos;
+    private final Object lock = new Object();
+    /** Workers alive: opening, or carrying messages. */
+    private int running;
+    /** Workers with an open connection. */
+    private int connected;
+    /** Workers opening a connection: each will take a message once open. */
+    private int opening;
+    /** Workers with room for another message that will look at the queue before they wait for a reply. */
+    private int available;
+    /**
+     * Workers waiting for a message, the most recently idle first: a message goes to the connection used last, so
+     * that the fewest connections stay warm and the others reach their idle timeout.
+     */
+    private final ArrayDeque<Waiter> idle = new ArrayDeque<>();
+    private boolean prewarming;
+    private int learnedLimit = Integer.MAX_VALUE;
+    private long learnedUntil;
+    private volatile boolean closed;
 
     /**
-     * @param opener opens replacement connections in the background
-     * @param closer says QUIT to connections that are done, off the route thread
+     * @param workers     runs one worker per connection
+     * @param closer      says QUIT to connections that are done
+     * @param completions completes the messages' exchanges, so that routes go on off the connections' threads
      */
-    public SmtpConnectionPool(SmtpSettings settings, Executor opener, Executor closer) {
+    public SmtpConnectionPool(SmtpSettings settings, Executor workers, Executor closer, Executor completions) {
         this.settings = settings;
-        this.opener = opener;
+        this.workers = workers;
         this.closer = closer;
+        this.completions = completions;
         this.sockets = new Semaphore(settings.maxConnections());
-        this.maxMessages = settings.maxMessagesPerConnection();
+        this.pace = new Pace(settings.maxMessagesPerSecond());
+        this.waitMillis = (long) settings.connectTimeout() + settings.timeout();
         this.idleNanos = TimeUnit.MILLISECONDS.toNanos(settings.idleTimeout());
-        this.borrowWaitMillis = (long) settings.connectTimeout() + settings.timeout();
-
-        GenericObjectPoolConfig<SmtpConnection> config = new GenericObjectPoolConfig<>();
-        config.setJmxEnabled(false);
-        config.setMaxTotal(settings.maxConnections());
-        config.setMaxIdle(settings.maxConnections());
-        config.setMinIdle(0);
-        // the most recently used connection first: the fewest connections stay warm
-        config.setLifo(true);
-        config.setBlockWhenExhausted(true);
-        config.setMaxWait(Duration.ofMillis(borrowWaitMillis));
-        config.setTestOnBorrow(true);
-        config.setTestOnReturn(true);
-        // the evictor closes connections idle longer than idleTimeout; the borrow test covers the time between its runs
-        config.setMinEvictableIdleDuration(Duration.ofMillis(settings.idleTimeout()));
-        config.setTimeBetweenEvictionRuns(Duration.ofMillis(Math.max(50, Math.min(settings.idleTimeout() / 2, 5000))));
-        config.setNumTestsPerEvictionRun(settings.maxConnections());
-        config.setEvictorShutdownTimeout(Duration.ofSeconds(1));
-        this.pool = new GenericObjectPool<>(new Factory(), config);
     }
 
-    /** Delivers one message, or throws the {@link SendmailException} that says why not. */
-    public Delivery deliver(OutgoingMessage message) throws SendmailException {
-        long asked = System.nanoTime();
-        SmtpConnection connection = borrow();
-        // opened before this message asked for it: it may have been closed by the server since
-        boolean reused = connection.openedBefore(asked);
-        if (reused) {
-            LOG.debug("Reusing connection {} to {} ({} messages so far)", connection.id(), settings.server(),
-                    connection.transactions());
+    /** Queues a message for the next free connection; {@code completion} hears of its delivery or failure. */
+    public void submit(OutgoingMessage message, Job.Completion completion) {
+        Job job = new Job(message, completion, completions);
+        if (closed) {
+            job.fail(stopped());
+            return;
         }
-        if (nearItsEnd(connection) && pool.getNumIdle() == 0 && replacing.compareAndSet(false, true)) {
-            openReplacement();
-        }
-        try {
-            return connection.send(message);
-        } catch (SendmailException e) {
-            if (!reused || !connection.lostBeforeMailAccepted()) {
-                throw e;
+        offer(job, false);
+        ensureWorker();
+    }
+
+    /** Hands a message to the connection that was idle last, or queues it. */
+    private void offer(Job job, boolean first) {
+        synchronized (lock) {
+            Waiter waiter = idle.pollFirst();
+            if (waiter != null) {
+                waiter.give(job);
+            } else if (first) {
+                queue.addFirst(job);
+            } else {
+                queue.addLast(job);
             }
-            // the server closed this idle connection (restart, idle timeout, 421): its idle siblings are likely gone too
-            pool.returnObject(connection);
-            connection = null;
-            pool.clear();
-            SmtpConnection fresh = borrow();
-            try {
-                return fresh.send(message);
-            } finally {
-                pool.returnObject(fresh);
+        }
+    }
+
+    /** An idle worker's place in line for the next message. */
+    private static final class Waiter {
+        private Job job;
+
+        synchronized void give(Job given) {
+            this.job = given;
+            notifyAll();
+        }
+
+        synchronized Job await(long nanos) throws InterruptedException {
+            if (job == null) {
+                TimeUnit.NANOSECONDS.timedWait(this, nanos);
+            }
+            return job;
+        }
+
+        synchronized Job taken() {
+            return job;
+        }
+    }
+
+    /** Opens a connection when more messages wait than free and opening connections will take, where there is room. */
+    private void ensureWorker() {
+        synchronized (lock) {
+            if (closed || queue.size() <= opening + available || running >= limit()) {
+                return;
+            }
+            running++;
+            opening++;
+        }
+        start(false);
+    }
+
+    /** Opens a connection ahead of need, where there is room and none is free. */
+    private void prewarm() {
+        synchronized (lock) {
+            if (closed || prewarming || !idle.isEmpty() || running >= limit()) {
+                return;
+            }
+            running++;
+            opening++;
+            prewarming = true;
+        }
+        start(true);
+    }
+
+    private int limit() {
+        if (learnedLimit < Integer.MAX_VALUE && System.nanoTime() - learnedUntil > 0) {
+            LOG.info("SMTP server {}: trying up to {} connections again (maxConnections)", settings.server(),
+                    settings.maxConnections());
+            learnedLimit = Integer.MAX_VALUE;
+        }
+        return Math.min(settings.maxConnections(), learnedLimit);
+    }
+
+    private void start(boolean ahead) {
+        try {
+            workers.execute(() -> work(ahead));
+        } catch (RejectedExecutionException stopping) {
+            synchronized (lock) {
+                running--;
+                opening--;
+                if (ahead) {
+                    prewarming = false;
+                }
+            }
+            failAll(stopped());
+        }
+    }
+
+    private void work(boolean ahead) {
+        SmtpConnection connection = null;
+        try {
+            connection = open(ahead);
+            if (connection != null) {
+                carry(connection);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("SMTP connection worker for {} failed: {}", settings.server(), e.toString());
+            if (connection != null) {
+                connection.abort();
             }
         } finally {
+            synchronized (lock) {
+                running--;
+                if (connection != null) {
+                    connected--;
+                }
+            }
+            ensureWorker();
+        }
+    }
+
+    /** @return an open connection, or null when it could not be opened (and the failure was dealt with) */
+    private SmtpConnection open(boolean ahead) {
+        SmtpConnection connection = null;
+        SendmailException failure = null;
+        try {
+            if (!sockets.tryAcquire(waitMillis, TimeUnit.MILLISECONDS)) {
+                failure = new SmtpConnectException("no SMTP connection could be opened within " + waitMillis
+                                                   + " ms: all " + settings.maxConnections()
+                                                   + " (option maxConnections) stayed open", "CONNECT", -1, true, null, null);
+            } else {
+                try {
+                    connection = SmtpConnection.open(settings);
+                } catch (SendmailException e) {
+                    sockets.release();
+                    failure = e;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure = stopped();
+        }
+        synchronized (lock) {
+            opening--;
+            if (ahead) {
+                prewarming = false;
+            }
             if (connection != null) {
-                // the return test closes a broken or used-up one; GenericObjectPool's invalidateObject would open a
-                // replacement at once, in this thread
-                pool.returnObject(connection);
+                connected++;
+                return connection;
+            }
+            if (connected > 0 && failure.getCode() == 421 && "GREETING".equals(failure.getStep())) {
+                // the server takes no more connections than are open: messages wait for those instead of failing
+                learnedLimit = connected;
+                learnedUntil = System.nanoTime() + LEARNED_LIMIT_NANOS;
+                LOG.info("SMTP server {} refused another connection ({}): using {} connections for the next {} s",
+                        settings.server(), failure.getMessage(), connected, TimeUnit.NANOSECONDS.toSeconds(LEARNED_LIMIT_NANOS));
+                return null;
             }
         }
+        if (!ahead) {
+            // the message that asked for a connection reports why there is none
+            Job job = queue.pollFirst();
+            if (job != null) {
+                job.fail(failure);
+            }
+        }
+        return null;
+    }
+
+    /** Carries messages on one connection until it is used up, idle too long, broken, or the endpoint stops. */
+    private void carry(SmtpConnection connection) {
+        int maxMessages = settings.maxMessagesPerConnection();
+        boolean retiring = false;
+        boolean[] room = new boolean[1];
+        try {
+            while (true) {
+                while (!retiring && connection.canBegin()) {
+                    Job job;
+                    if (connection.busy()) {
+                        synchronized (lock) {
+                            job = queue.pollFirst();
+                        }
+                    } else {
+                        announce(room, false);
+                        job = waitForJob(connection);
+                    }
+                    if (job == null) {
+                        break;
+                    }
+                    long wait = pace.reserve();
+                    if (wait > 0) {
+                        // replies of the transactions in flight wait in the socket meanwhile
+                        connection.flush();
+                        sleep(wait);
+                    }
+                    connection.begin(job);
+                    if (connection.transactions() >= maxMessages) {
+                        retiring = true;
+                    } else if (nearItsEnd(connection)) {
+                        prewarm();
+                    }
+                }
+                connection.completeSettled();
+                if (!connection.busy() && (retiring || closed || connection.isBroken()
+                                           || connection.idleNanos() >= idleNanos)) {
+                    break;
+                }
+                announce(room, false);
+                connection.flush();
+                connection.readOne();
+                requeue(connection.takeRetries());
+                if (connection.takeRateLimited()) {
+                    pace.slowDown(settings.server());
+                }
+                // ready for more before the routes of the messages just settled go on, so none opens a connection for nothing
+                announce(room, !retiring && connection.canBegin());
+                connection.completeSettled();
+                if (connection.isBroken()) {
+                    break;
+                }
+            }
+        } finally {
+            announce(room, false);
+            requeue(connection.takeRetries());
+            connection.completeSettled();
+            retire(connection);
+        }
+    }
+
+    /** Counts this worker as having room for a message it will take from the queue, or not. */
+    private void announce(boolean[] room, boolean now) {
+        if (room[0] != now) {
+            synchronized (lock) {
+                available += now ? 1 : -1;
+            }
+            room[0] = now;
+        }
+    }
+
+    /** Waits for a message while nothing is in flight: null after the idle timeout, or when the endpoint stops. */
+    private Job waitForJob(SmtpConnection connection) {
+        Waiter waiter = new Waiter();
+        synchronized (lock) {
+            Job job = queue.pollFirst();
+            if (job != null) {
+                return job;
+            }
+            if (connection.transactions() == 0) {
+                // opened ahead: a standby, after the connections already carrying messages
+                idle.addLast(waiter);
+            } else {
+                idle.addFirst(waiter);
+            }
+        }
+        try {
+            while (!closed) {
+                long left = idleNanos - connection.idleNanos();
+                Job job = left > 0 ? waiter.await(Math.min(left, IDLE_SLICE_NANOS)) : null;
+                if (job != null) {
+                    return job;
+                }
+                if (left <= 0) {
+                    break;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (lock) {
+            idle.remove(waiter);
+        }
+        // a message handed over at the last moment is still this worker's
+        return waiter.taken();
     }
 
     /**
      * Past half its messages, and its remaining messages at its own pace so far would take less than half the idle
-     * timeout: a replacement opened now is used before the evictor would close it.
+     * timeout: a replacement opened now is used before it would be closed unused.
      */
     private boolean nearItsEnd(SmtpConnection connection) {
         int used = connection.transactions();
+        int maxMessages = settings.maxMessagesPerConnection();
         if (maxMessages < 2 || used < maxMessages / 2) {
             return false;
         }
@@ -133,99 +375,87 @@ public final class SmtpConnectionPool implements AutoCloseable {
         return remainingNanos < idleNanos / 2;
     }
 
-    private SmtpConnection borrow() throws SendmailException {
+    /** Messages the server never took: back to the front of the queue, in order, for another connection. */
+    private void requeue(List<Job> jobs) {
+        for (int i = jobs.size() - 1; i >= 0; i--) {
+            Job job = jobs.get(i);
+            if (job.isDone()) {
+                continue;
+            }
+            if (++job.requeued > MAX_REQUEUES) {
+                job.fail(new SmtpConnectException("SMTP server " + settings.server() + " closed " + MAX_REQUEUES
+                                                  + " connections before it took the message; it was not sent",
+                        "MAIL", -1, true, null, null));
+            } else if (closed) {
+                job.fail(stopped());
+            } else {
+                offer(job, true);
+            }
+        }
+        ensureWorker();
+    }
+
+    /** QUIT off this thread; a broken connection is closed at once. The socket's permit returns when it is closed. */
+    private void retire(SmtpConnection connection) {
+        if (connection.isBroken()) {
+            connection.abort();
+            sockets.release();
+            return;
+        }
         try {
-            return pool.borrowObject();
-        } catch (SendmailException e) {
-            throw e;
-        } catch (NoSuchElementException e) {
-            throw new SmtpConnectException(
-                    "no SMTP connection became free within " + borrowWaitMillis + " ms (all " + settings.maxConnections()
-                                           + " connections, option maxConnections, stayed busy): " + e.getMessage(),
-                    SmtpStep.CONNECT.name(), -1, true, null, e);
-        } catch (Exception e) {
-            throw new SmtpConnectException("could not open an SMTP connection: " + e.getMessage(),
-                    SmtpStep.CONNECT.name(), -1, true, null, e);
-        }
-    }
-
-    /** Opens a connection in the background and leaves it idle in the pool, for the next message that needs one. */
-    private void openReplacement() {
-        try {
-            opener.execute(() -> {
-                try {
-                    if (!pool.isClosed() && pool.getNumIdle() == 0) {
-                        // counted by the pool while it opens: never more than maxConnections
-                        pool.addObject();
-                    }
-                } catch (Exception e) {
-                    // the message that needs a connection will open one itself, and report why that fails
-                } finally {
-                    replacing.set(false);
-                }
-            });
-        } catch (RejectedExecutionException stopped) {
-            // the endpoint is stopping
-            replacing.set(false);
-        }
-    }
-
-    /** Closes the idle connections with QUIT; one still in use is closed when it is returned. */
-    @Override
-    public void close() {
-        pool.close();
-    }
-
-    private final class Factory extends BasePooledObjectFactory<SmtpConnection> {
-
-        @Override
-        public SmtpConnection create() throws SendmailException, InterruptedException {
-            // a connection still saying QUIT holds its permit: the server never sees more than maxConnections
-            if (!sockets.tryAcquire(borrowWaitMillis, TimeUnit.MILLISECONDS)) {
-                throw new SmtpConnectException("no SMTP connection could be opened within " + borrowWaitMillis
-                                               + " ms: all " + settings.maxConnections() + " (option maxConnections) stayed open",
-                        SmtpStep.CONNECT.name(), -1, true, null, null);
-            }
-            try {
-                return SmtpConnection.open(settings);
-            } catch (SendmailException | RuntimeException e) {
-                sockets.release();
-                throw e;
-            }
-        }
-
-        @Override
-        public PooledObject<SmtpConnection> wrap(SmtpConnection connection) {
-            return new DefaultPooledObject<>(connection);
-        }
-
-        @Override
-        public boolean validateObject(PooledObject<SmtpConnection> p) {
-            SmtpConnection connection = p.getObject();
-            return !connection.isBroken() && connection.transactions() < maxMessages && connection.idleNanos() < idleNanos;
-        }
-
-        @Override
-        public void destroyObject(PooledObject<SmtpConnection> p) {
-            SmtpConnection connection = p.getObject();
-            if (connection.isBroken()) {
-                connection.abort();
-                sockets.release();
-                return;
-            }
-            try {
-                closer.execute(() -> {
-                    try {
-                        connection.close();
-                    } finally {
-                        sockets.release();
-                    }
-                });
-            } catch (RejectedExecutionException stopped) {
+            closer.execute(() -> {
                 try {
                     connection.close();
                 } finally {
                     sockets.release();
+                }
+            });
+        } catch (RejectedExecutionException stopping) {
+            try {
+                connection.close();
+            } finally {
+                sockets.release();
+            }
+        }
+    }
+
+    private static void sleep(long nanos) {
+        try {
+            TimeUnit.NANOSECONDS.sleep(nanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private SendmailException stopped() {
+        return new SmtpConnectException("the sendmail: endpoint for " + settings.server()
+                                        + " stopped before the message was sent; nothing was sent",
+                "CONNECT", -1, true, null, null);
+    }
+
+    private void failAll(SendmailException failure) {
+        Job job;
+        while ((job = queue.pollFirst()) != null) {
+            job.fail(failure);
+        }
+    }
+
+    /**
+     * Stops taking messages, lets the transactions in flight finish, and closes every connection with QUIT. Messages
+     * still queued (a route stopped without waiting for its exchanges) fail, transient: nothing of them was sent.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        failAll(stopped());
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+        synchronized (lock) {
+            while (running > 0 && System.nanoTime() - deadline < 0) {
+                try {
+                    lock.wait(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
                 }
             }
         }

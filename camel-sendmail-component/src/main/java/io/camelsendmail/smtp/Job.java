@@ -1,0 +1,57 @@
+package io.camelsendmail.smtp;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.camelsendmail.SendmailException;
+
+/**
+ * One message waiting for, or travelling on, a connection, and what to do with its outcome. Completed exactly once.
+ */
+final class Job {
+
+    /** Called once, off the connection's thread, with the delivery or the failure. */
+    @FunctionalInterface
+    public interface Completion {
+        void completed(Delivery delivery, SendmailException failure);
+    }
+
+    final OutgoingMessage message;
+    final long submittedNanos = System.nanoTime();
+    private final Completion completion;
+    private final Executor completions;
+    private final AtomicBoolean done = new AtomicBoolean();
+    /** How many times the message went back to the queue because a connection failed before its MAIL FROM was taken. */
+    int requeued;
+
+    Job(OutgoingMessage message, Completion completion, Executor completions) {
+        this.message = message;
+        this.completion = completion;
+        this.completions = completions;
+    }
+
+    void succeed(Delivery delivery) {
+        complete(delivery, null);
+    }
+
+    void fail(SendmailException failure) {
+        complete(null, failure);
+    }
+
+    boolean isDone() {
+        return done.get();
+    }
+
+    private void complete(Delivery delivery, SendmailException failure) {
+        if (!done.compareAndSet(false, true)) {
+            return;
+        }
+        // the route goes on in another thread: the connection's thread goes back to its replies
+        try {
+            completions.execute(() -> completion.completed(delivery, failure));
+        } catch (RejectedExecutionException stopping) {
+            completion.completed(delivery, failure);
+        }
+    }
+}
