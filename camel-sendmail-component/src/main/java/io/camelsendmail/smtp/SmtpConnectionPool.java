@@ -56,8 +56,6 @@ public final class SmtpConnectionPool implements AutoCloseable {
     private final Object lock = new Object();
     /** Workers alive: opening, or carrying messages. */
     private int running;
-    /** Workers with an open connection. */
-    private int connected;
     /** Workers opening a connection: each will take a message once open. */
     private int opening;
     /** Workers with room for another message that will look at the queue before they wait for a reply. */
@@ -137,7 +135,9 @@ public final class SmtpConnectionPool implements AutoCloseable {
     /** Opens a connection when more messages wait than free and opening connections will take, where there is room. */
     private void ensureWorker() {
         synchronized (lock) {
-            if (closed || queue.size() <= opening + available || running >= limit()) {
+            int limit = limit();
+            // a connection still saying QUIT counts: the server may not have let it go yet
+            if (closed || queue.size() <= opening + available || running >= limit || socketsInUse() >= limit) {
                 return;
             }
             running++;
@@ -149,7 +149,7 @@ public final class SmtpConnectionPool implements AutoCloseable {
     /** Opens a connection ahead of need, where there is room and none is free. */
     private void prewarm() {
         synchronized (lock) {
-            if (closed || prewarming || !idle.isEmpty() || running >= limit()) {
+            if (closed || prewarming || !idle.isEmpty() || running >= limit() || socketsInUse() >= limit()) {
                 return;
             }
             running++;
@@ -157,6 +157,11 @@ public final class SmtpConnectionPool implements AutoCloseable {
             prewarming = true;
         }
         start(true);
+    }
+
+    /** Sockets open or closing, this endpoint's. */
+    private int socketsInUse() {
+        return settings.maxConnections() - sockets.availablePermits();
     }
 
     private int limit() {
@@ -198,9 +203,6 @@ public final class SmtpConnectionPool implements AutoCloseable {
         } finally {
             synchronized (lock) {
                 running--;
-                if (connection != null) {
-                    connected--;
-                }
             }
             ensureWorker();
         }
@@ -233,15 +235,15 @@ public final class SmtpConnectionPool implements AutoCloseable {
                 prewarming = false;
             }
             if (connection != null) {
-                connected++;
                 return connection;
             }
-            if (connected > 0 && failure.getCode() == 421 && "GREETING".equals(failure.getStep())) {
-                // the server takes no more connections than are open: messages wait for those instead of failing
-                learnedLimit = connected;
+            int others = socketsInUse();
+            if (others > 0 && failure.getCode() == 421 && "GREETING".equals(failure.getStep())) {
+                // the server takes no more connections than are open (or closing): messages wait for those, not fail
+                learnedLimit = others;
                 learnedUntil = System.nanoTime() + LEARNED_LIMIT_NANOS;
                 LOG.info("SMTP server {} refused another connection ({}): using {} connections for the next {} s",
-                        settings.server(), failure.getMessage(), connected, TimeUnit.NANOSECONDS.toSeconds(LEARNED_LIMIT_NANOS));
+                        settings.server(), failure.getMessage(), learnedLimit, TimeUnit.NANOSECONDS.toSeconds(LEARNED_LIMIT_NANOS));
                 return null;
             }
         }
@@ -270,6 +272,8 @@ public final class SmtpConnectionPool implements AutoCloseable {
                         }
                     } else {
                         announce(room, false);
+                        // a message refused before anything was written completes before this connection waits
+                        connection.completeSettled();
                         job = waitForJob(connection);
                     }
                     if (job == null) {
@@ -408,6 +412,8 @@ public final class SmtpConnectionPool implements AutoCloseable {
                     connection.close();
                 } finally {
                     sockets.release();
+                    // a message may wait for this socket to be gone
+                    ensureWorker();
                 }
             });
         } catch (RejectedExecutionException stopping) {

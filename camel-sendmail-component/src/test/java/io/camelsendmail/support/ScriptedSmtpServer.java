@@ -57,8 +57,9 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private final SSLContext startTls;
     private final List<String[]> rules = new CopyOnWriteArrayList<>();
     private final List<String> ehloExtensions = new CopyOnWriteArrayList<>();
-    private final List<Received> received = new CopyOnWriteArrayList<>();
-    private final List<String> messages = new CopyOnWriteArrayList<>();
+    // synchronized rather than copy-on-write: load tests record hundreds of thousands of lines
+    private final List<Received> received = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> messages = Collections.synchronizedList(new ArrayList<>());
     private final List<String> wireData = new CopyOnWriteArrayList<>();
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private final Map<Integer, Integer> transactionsPerConnection = new ConcurrentHashMap<>();
@@ -69,6 +70,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private final Map<String, Long> pauses = new ConcurrentHashMap<>();
     private final Map<Integer, ByteArrayOutputStream> chunks = new ConcurrentHashMap<>();
     private volatile BiFunction<Integer, String, String> dynamicReply;
+    private volatile int connectionLimit;
     private volatile boolean closed;
 
     private ScriptedSmtpServer(SSLContext implicitTls, SSLContext startTls, int port) throws IOException {
@@ -118,6 +120,12 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         return this;
     }
 
+    /** Greets a connection beyond {@code max} open ones with a 421 and closes it. */
+    public ScriptedSmtpServer limitConnections(int max) {
+        this.connectionLimit = max;
+        return this;
+    }
+
     /** A reply computed from the connection number and the command; null falls through to the rules. */
     public ScriptedSmtpServer dynamic(BiFunction<Integer, String, String> reply) {
         this.dynamicReply = reply;
@@ -140,18 +148,20 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     }
 
     public List<Received> received() {
-        return new ArrayList<>(received);
+        synchronized (received) {
+            return new ArrayList<>(received);
+        }
     }
 
     /** The received command lines (AUTH continuation lines included), without message data. */
     public List<String> commands() {
-        return received.stream().map(Received::line).toList();
+        return received().stream().map(Received::line).toList();
     }
 
     /** Whether a command starting with this prefix was received. */
     public boolean sawCommand(String prefix) {
         String p = prefix.toUpperCase(Locale.ROOT);
-        return received.stream().anyMatch(r -> r.line().toUpperCase(Locale.ROOT).startsWith(p));
+        return received().stream().anyMatch(r -> r.line().toUpperCase(Locale.ROOT).startsWith(p));
     }
 
     /**
@@ -164,7 +174,9 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
     /** The message data of every accepted end-of-data (or last BDAT chunk), dot-unstuffed, CRLF line ends. */
     public List<String> messages() {
-        return new ArrayList<>(messages);
+        synchronized (messages) {
+            return new ArrayList<>(messages);
+        }
     }
 
     public int connections() {
@@ -204,10 +216,15 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         while (!closed) {
             try {
                 Socket socket = serverSocket.accept();
+                // replies leave at once, as a server's do when the client pipelines (no Nagle stall per reply)
+                socket.setTcpNoDelay(true);
                 int number = connections.incrementAndGet();
                 open.add(socket);
-                maxOpen.accumulateAndGet(sessions.incrementAndGet(), Math::max);
-                Thread t = new Thread(() -> serve(socket, number), "scripted-smtp-" + number);
+                int openNow = sessions.incrementAndGet();
+                maxOpen.accumulateAndGet(openNow, Math::max);
+                // counted when accepted, as Postfix's anvil does: of two connections at once, one is refused
+                boolean overLimit = connectionLimit > 0 && openNow > connectionLimit;
+                Thread t = new Thread(() -> serve(socket, number, overLimit), "scripted-smtp-" + number);
                 t.setDaemon(true);
                 t.start();
             } catch (IOException e) {
@@ -216,7 +233,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         }
     }
 
-    private void serve(Socket socket, int number) {
+    private void serve(Socket socket, int number, boolean overLimit) {
         Socket current = socket;
         boolean quit = false;
         try {
@@ -225,10 +242,16 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             OutputStream out = current.getOutputStream();
             boolean tls = socket instanceof SSLSocket;
             outputs.put(socket, out);
+            if (overLimit) {
+                // as Postfix's anvil does: the greeting says why, and the connection ends
+                reply(out, "421 4.7.0 scripted.test Error: too many concurrent SMTP connections");
+                return;
+            }
             if (!reply(out, replyFor(number, GREETING, "220 scripted.test ESMTP ready"))) {
                 return;
             }
             boolean waiting = false;
+            int recipients = 0;
             while (!closed) {
                 String line = readLine(in);
                 if (line == null) {
@@ -241,8 +264,16 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 switch (verb) {
                     case "EHLO" -> reply = replyFor(number, line, ehloReply(tls));
                     case "HELO" -> reply = replyFor(number, line, "250 scripted.test");
-                    case "MAIL" -> reply = replyFor(number, line, "250 2.1.0 sender ok");
-                    case "RCPT" -> reply = replyFor(number, line, "250 2.1.5 recipient ok");
+                    case "MAIL" -> {
+                        reply = replyFor(number, line, "250 2.1.0 sender ok");
+                        recipients = 0;
+                    }
+                    case "RCPT" -> {
+                        reply = replyFor(number, line, "250 2.1.5 recipient ok");
+                        if (reply.startsWith("250")) {
+                            recipients++;
+                        }
+                    }
                     case "RSET", "NOOP" -> reply = replyFor(number, line, "250 2.0.0 ok");
                     case "QUIT" -> {
                         quit = true;
@@ -275,7 +306,11 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                         byte[] bytes = in.readNBytes(Integer.parseInt(parts[1]));
                         chunks.computeIfAbsent(number, n -> new ByteArrayOutputStream()).write(bytes);
                         boolean last = parts.length > 2 && parts[2].equalsIgnoreCase("LAST");
-                        if (last) {
+                        if (last && recipients == 0) {
+                            // RFC 3030: the data of a transaction without a recipient is discarded
+                            chunks.remove(number);
+                            reply = "554 5.5.1 Error: no valid recipients";
+                        } else if (last) {
                             String data = chunks.remove(number).toString(StandardCharsets.UTF_8);
                             reply = replyFor(number, END_OF_DATA, "250 2.0.0 queued as Q" + number + "x"
                                                                   + transactionsPerConnection.merge(number, 1, Integer::sum));
@@ -304,6 +339,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                             if (end.startsWith("250")) {
                                 messages.add(data);
                             }
+                            // whether the client sent the next command with the end of the data
+                            waiting = in.available() > 0;
                             if (!reply(out, end)) {
                                 return;
                             }
@@ -430,7 +467,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         }
         out.write((reply + "\r\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
-        return true;
+        // 421: the server closes the transmission channel (RFC 5321, 3.8), and reads nothing more
+        return !reply.startsWith("421");
     }
 
     private static void pause(long millis) {
