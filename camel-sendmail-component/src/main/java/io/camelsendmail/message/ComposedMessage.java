@@ -11,6 +11,7 @@ import java.util.Locale;
 import jakarta.activation.DataHandler;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
+import jakarta.mail.internet.InternetHeaders;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.util.LineOutputStream;
 import jakarta.mail.util.StreamProvider;
@@ -34,6 +35,12 @@ public final class ComposedMessage extends MimeMessage {
 
     ComposedMessage(Session session, InputStream rfc5322) throws MessagingException {
         super(session, rfc5322);
+    }
+
+    /** The header section of a message whose body is kept apart (a stream of any size). */
+    ComposedMessage(Session session, InternetHeaders headerSection) {
+        super(session);
+        this.headers = headerSection;
     }
 
     /** The domain of a Message-ID made for this message. */

@@ -18,6 +18,8 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.Part;
 import jakarta.mail.Session;
 import jakarta.mail.internet.ContentType;
+import jakarta.mail.internet.InternetHeaders;
+import jakarta.mail.internet.SharedInputStream;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
@@ -86,7 +88,16 @@ public final class MessageComposer {
             AutoCloseable[] source = new AutoCloseable[1];
             InputStream raw = rawStream(in, body, source);
             try {
-                return complete(fields, parse(raw), source[0]);
+                if (raw instanceof SharedInputStream) {
+                    // a byte[] or a file: parsed in place, its content never copied into memory
+                    return complete(fields, parse(raw), source[0]);
+                }
+                // a stream of any size: its header section is read for the envelope, its body streams to the spool
+                InputStream buffered = new BufferedInputStream(raw);
+                requireHeaderFirst(buffered);
+                ComposedMessage headers = new ComposedMessage(session, new InternetHeaders(buffered, true));
+                OutgoingMail mail = complete(fields, headers, source[0]);
+                return new OutgoingMail(mail.envelope(), mail.message(), buffered, raw);
             } catch (SendmailException | RuntimeException e) {
                 new OutgoingMail(null, null, source[0]).closeSource();
                 throw e;

@@ -3,6 +3,8 @@ package io.camelsendmail.message;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Enumeration;
 import java.util.List;
 
 import jakarta.mail.MessagingException;
@@ -21,6 +23,8 @@ public final class PreparedMessage implements OutgoingMessage, AutoCloseable {
 
     /** The largest message held in memory (and sent as one BDAT chunk where the server offers CHUNKING). */
     public static final int IN_MEMORY_MAX = Spool.IN_MEMORY_MAX;
+
+    private static final byte[] CRLF = { '\r', '\n' };
 
     /** Headers never transmitted. */
     private static final String[] NOT_TRANSMITTED = { "Bcc", "Content-Length" };
@@ -42,7 +46,17 @@ public final class PreparedMessage implements OutgoingMessage, AutoCloseable {
             CanonicalOutputStream out = new CanonicalOutputStream(spool);
             String messageId;
             try {
-                mail.message().writeTo(out, NOT_TRANSMITTED);
+                if (mail.body() == null) {
+                    mail.message().writeTo(out, NOT_TRANSMITTED);
+                } else {
+                    // the header section as completed, then the stream's body as it comes
+                    Enumeration<String> lines = mail.message().getNonMatchingHeaderLines(NOT_TRANSMITTED);
+                    while (lines.hasMoreElements()) {
+                        out.write((lines.nextElement() + "\r\n").getBytes(StandardCharsets.UTF_8));
+                    }
+                    out.write(CRLF);
+                    mail.body().transferTo(out);
+                }
                 out.endLine();
                 messageId = mail.message().getMessageID();
             } catch (MessagingException | IOException | RuntimeException e) {
