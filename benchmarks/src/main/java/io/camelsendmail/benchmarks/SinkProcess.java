@@ -18,12 +18,15 @@ import java.util.regex.Pattern;
 
 /**
  * An SMTP server (or TLS relay) in its own process, on a loopback port. For a server that reports
- * {@code mesg=N} as it receives mail (Postfix's {@code smtp-sink -c}, and {@link StartTlsAuthSink}) the count of messages
- * it received is kept, so the benchmark can check that every message it counted arrived.
+ * {@code mesg=N} as it receives mail (Postfix's {@code smtp-sink -c}, and {@link StartTlsAuthSink}), or logs
+ * {@code status=sent} for each delivery (Postfix itself, logging to its standard output), the count of messages it
+ * received is kept, so the benchmark can check that every message it counted arrived.
  */
 final class SinkProcess implements AutoCloseable {
 
     private static final Pattern COUNT = Pattern.compile("mesg=(\\d+)");
+    /** Postfix's log: one line per delivery, here to its discard transport. */
+    private static final Pattern DELIVERED = Pattern.compile("status=sent");
 
     private final String name;
     private final Process process;
@@ -76,6 +79,8 @@ final class SinkProcess implements AutoCloseable {
                     Matcher m = COUNT.matcher(token);
                     if (m.find()) {
                         received.set(Long.parseLong(m.group(1)));
+                    } else if (DELIVERED.matcher(token).find()) {
+                        received.incrementAndGet();
                     }
                     token.setLength(0);
                 } else {

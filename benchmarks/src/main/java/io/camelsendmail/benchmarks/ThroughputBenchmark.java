@@ -50,6 +50,9 @@ public final class ThroughputBenchmark {
     private final long measureMillis = Long.getLong("bench.seconds", 5) * 1000;
     private final String only = System.getProperty("bench.only", "");
     private final List<String> rows = new ArrayList<>();
+    private final List<String> linkRows = new ArrayList<>();
+    /** Half the round trip of the link to a server in another region. */
+    private static final long ONE_WAY_DELAY_MILLIS = 20;
 
     private ThroughputBenchmark() {
     }
@@ -110,11 +113,61 @@ public final class ThroughputBenchmark {
                                                                            + "&additionalJavaMailProperties=#startTls&"
                                                                            + mail);
             }
+            try (DelayRelay relay = new DelayRelay(sinkPort, ONE_WAY_DELAY_MILLIS)) {
+                overALink("40 ms link to smtp-sink (PIPELINING)", sink, relay.port(), mail);
+            }
+            String postfixLabel = "40 ms link to Postfix smtpd (PIPELINING, CHUNKING)";
+            String unavailable = PostfixInstance.unavailable();
+            if (unavailable != null) {
+                System.out.println(postfixLabel + ": not measured, " + unavailable);
+            } else if (postfixLabel.toLowerCase(Locale.ROOT).contains(only.toLowerCase(Locale.ROOT))) {
+                int postfixPort = SinkProcess.freePort();
+                try (SinkProcess postfix = PostfixInstance.start(work, postfixPort);
+                     DelayRelay relay = new DelayRelay(postfixPort, ONE_WAY_DELAY_MILLIS)) {
+                    overALink(postfixLabel, postfix, relay.port(), mail);
+                }
+            }
         }
         System.out.println();
         System.out.println("| case | route threads | sendmail: msg/s | Camel smtp:/smtps: msg/s | ratio |");
         System.out.println("| --- | ---: | ---: | ---: | ---: |");
         rows.forEach(System.out::println);
+        if (!linkRows.isEmpty()) {
+            System.out.println();
+            System.out.println("| over a 40 ms round trip, 8 route threads | connections | msg/s | ratio to Camel smtp: "
+                               + "| ratio to maxInFlight=1 | messages per round trip per connection |");
+            System.out.println("| --- | ---: | ---: | ---: | ---: | ---: |");
+            linkRows.forEach(System.out::println);
+        }
+    }
+
+    /**
+     * Through a relay that adds {@value #ONE_WAY_DELAY_MILLIS} ms each way: sendmail: on 1 and 4 connections, against
+     * itself with one transaction in flight at a time, and against Camel's smtp:, all with 8 route threads.
+     */
+    private void overALink(String label, SinkProcess server, int port, String mail) throws Exception {
+        if (!label.toLowerCase(Locale.ROOT).contains(only.toLowerCase(Locale.ROOT))) {
+            return;
+        }
+        int threads = 8;
+        double roundTrip = 2 * ONE_WAY_DELAY_MILLIS / 1000.0;
+        String sendmail = "sendmail:127.0.0.1:" + port + "?" + mail;
+        Result camel = measure("smtp://127.0.0.1:" + port + "?" + mail, threads, server);
+        for (int connections : new int[] { 1, 4 }) {
+            Result one = measure(sendmail + "&maxConnections=" + connections + "&maxInFlight=1", threads, server);
+            Result many = measure(sendmail + "&maxConnections=" + connections, threads, server);
+            System.out.printf(Locale.ROOT, "%-40s %d connection(s): sendmail: %7.1f msg/s (%d sent), maxInFlight=1 %7.1f msg/s, "
+                                           + "smtp: %6.1f msg/s; %.2f messages per round trip per connection%n",
+                    label, connections, many.perSecond(), many.sent(), one.perSecond(), camel.perSecond(),
+                    many.perSecond() * roundTrip / connections);
+            linkRows.add(String.format(Locale.ROOT, "| %s, sendmail: | %d | %.1f | %.1f | %.1f | %.2f |", label, connections,
+                    many.perSecond(), many.perSecond() / camel.perSecond(), many.perSecond() / one.perSecond(),
+                    many.perSecond() * roundTrip / connections));
+            linkRows.add(String.format(Locale.ROOT, "| %s, sendmail: maxInFlight=1 | %d | %.1f | %.1f | 1.0 | %.2f |", label,
+                    connections, one.perSecond(), one.perSecond() / camel.perSecond(), one.perSecond() * roundTrip / connections));
+        }
+        linkRows.add(String.format(Locale.ROOT, "| %s, Camel smtp: (a connection per message) | %d | %.1f | 1.0 | | %.2f |",
+                label, threads, camel.perSecond(), camel.perSecond() * roundTrip / threads));
     }
 
     private void compare(String label, int threads, SinkProcess server, String sendmailUri, String camelMailUri)
