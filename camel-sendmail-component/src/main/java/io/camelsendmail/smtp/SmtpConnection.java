@@ -274,6 +274,9 @@ final class SmtpConnection {
     void begin(Job job) {
         transactions++;
         lastUsedNanos = System.nanoTime();
+        if (transactions > 1) {
+            LOG.debug("Connection {} to {} reused for its message {}", id, server, transactions);
+        }
         OutgoingMessage message = job.message;
         Transaction tx = new Transaction(job, openedBefore(job.submittedNanos));
         String mailFrom;
@@ -632,9 +635,14 @@ final class SmtpConnection {
             } else if (failure == null) {
                 // after a 421 the server took nothing more
                 retry(tx);
-            } else if (tx.finalWritten || tx.mailReply != null && tx.mailReply.code() == 250
-                       || tx == head && !tx.retriable()) {
-                settle(tx.job, null, failure instanceof CausedBy io && io.cause() != null
+            } else if (tx.finalWritten) {
+                // whatever ended the connection, the server may hold this message: never reported as transient
+                Exception cause = failure instanceof CausedBy io ? io.cause()
+                        : new IOException("the connection ended: " + failure.getMessage(), failure);
+                settle(tx.job, null, SmtpFailures.io(SmtpStep.DATA_END, cause, tx.statuses, server));
+                finish(tx);
+            } else if (tx.mailReply != null && tx.mailReply.code() == 250 || tx == head && !tx.retriable()) {
+                settle(tx.job, null, failure instanceof CausedBy io
                         ? SmtpFailures.io(at, io.cause(), tx.statuses, server)
                         : failure);
                 finish(tx);
@@ -878,11 +886,6 @@ final class SmtpConnection {
     /** @return nanoseconds since the connection last finished a message, or since it opened */
     long idleNanos() {
         return System.nanoTime() - lastUsedNanos;
-    }
-
-    /** @return a number that names this connection in the logs */
-    int id() {
-        return id;
     }
 
     /** How a transaction is written, from what the server offers and what the message is. */
