@@ -373,6 +373,15 @@ final class SmtpConnection {
             }
         } catch (SendmailException e) {
             failed(e);
+        } catch (RuntimeException e) {
+            lost(e);
+        }
+    }
+
+    /** Settles whatever is still in flight as if the connection were lost, and breaks it. */
+    void abandon() {
+        if (!inFlight.isEmpty()) {
+            lost(new IOException("the connection's worker stopped before the server's replies came"));
         }
     }
 

@@ -196,10 +196,8 @@ public final class SmtpConnectionPool implements AutoCloseable {
                 carry(connection);
             }
         } catch (RuntimeException e) {
-            LOG.warn("SMTP connection worker for {} failed: {}", settings.server(), e.toString());
-            if (connection != null) {
-                connection.abort();
-            }
+            // carry() has settled the messages in flight and closed the connection
+            LOG.warn("SMTP connection worker for {} failed: {}", settings.server(), e.toString(), e);
         } finally {
             synchronized (lock) {
                 running--;
@@ -223,6 +221,10 @@ public final class SmtpConnectionPool implements AutoCloseable {
                 } catch (SendmailException e) {
                     sockets.release();
                     failure = e;
+                } catch (RuntimeException e) {
+                    sockets.release();
+                    failure = new SmtpConnectException("could not open an SMTP connection to " + settings.server() + ": " + e,
+                            "CONNECT", -1, true, null, e);
                 }
             }
         } catch (InterruptedException e) {
@@ -313,6 +315,8 @@ public final class SmtpConnectionPool implements AutoCloseable {
             }
         } finally {
             announce(room, false);
+            // nothing in flight is left without an outcome, however the loop ended
+            connection.abandon();
             requeue(connection.takeRetries());
             connection.completeSettled();
             retire(connection);
