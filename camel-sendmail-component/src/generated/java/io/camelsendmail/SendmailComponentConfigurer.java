@@ -45,6 +45,14 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "connectTimeout": getOrCreateConfiguration(target).setConnectTimeout(property(camelContext, int.class, value)); return true;
         case "contenttype":
         case "contentType": getOrCreateConfiguration(target).setContentType(property(camelContext, java.lang.String.class, value)); return true;
+        case "dsnenvid":
+        case "dsnEnvid": getOrCreateConfiguration(target).setDsnEnvid(property(camelContext, java.lang.String.class, value)); return true;
+        case "dsnnotify":
+        case "dsnNotify": getOrCreateConfiguration(target).setDsnNotify(property(camelContext, java.lang.String.class, value)); return true;
+        case "dsnrequired":
+        case "dsnRequired": getOrCreateConfiguration(target).setDsnRequired(property(camelContext, boolean.class, value)); return true;
+        case "dsnret":
+        case "dsnRet": getOrCreateConfiguration(target).setDsnRet(property(camelContext, java.lang.String.class, value)); return true;
         case "from": getOrCreateConfiguration(target).setFrom(property(camelContext, java.lang.String.class, value)); return true;
         case "idletimeout":
         case "idleTimeout": getOrCreateConfiguration(target).setIdleTimeout(property(camelContext, int.class, value)); return true;
@@ -111,6 +119,14 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "connectTimeout": return int.class;
         case "contenttype":
         case "contentType": return java.lang.String.class;
+        case "dsnenvid":
+        case "dsnEnvid": return java.lang.String.class;
+        case "dsnnotify":
+        case "dsnNotify": return java.lang.String.class;
+        case "dsnrequired":
+        case "dsnRequired": return boolean.class;
+        case "dsnret":
+        case "dsnRet": return java.lang.String.class;
         case "from": return java.lang.String.class;
         case "idletimeout":
         case "idleTimeout": return int.class;
@@ -178,6 +194,14 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "connectTimeout": return getOrCreateConfiguration(target).getConnectTimeout();
         case "contenttype":
         case "contentType": return getOrCreateConfiguration(target).getContentType();
+        case "dsnenvid":
+        case "dsnEnvid": return getOrCreateConfiguration(target).getDsnEnvid();
+        case "dsnnotify":
+        case "dsnNotify": return getOrCreateConfiguration(target).getDsnNotify();
+        case "dsnrequired":
+        case "dsnRequired": return getOrCreateConfiguration(target).isDsnRequired();
+        case "dsnret":
+        case "dsnRet": return getOrCreateConfiguration(target).getDsnRet();
         case "from": return getOrCreateConfiguration(target).getFrom();
         case "idletimeout":
         case "idleTimeout": return getOrCreateConfiguration(target).getIdleTimeout();

@@ -35,6 +35,14 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "connectTimeout": target.getConfiguration().setConnectTimeout(property(camelContext, int.class, value)); return true;
         case "contenttype":
         case "contentType": target.getConfiguration().setContentType(property(camelContext, java.lang.String.class, value)); return true;
+        case "dsnenvid":
+        case "dsnEnvid": target.getConfiguration().setDsnEnvid(property(camelContext, java.lang.String.class, value)); return true;
+        case "dsnnotify":
+        case "dsnNotify": target.getConfiguration().setDsnNotify(property(camelContext, java.lang.String.class, value)); return true;
+        case "dsnrequired":
+        case "dsnRequired": target.getConfiguration().setDsnRequired(property(camelContext, boolean.class, value)); return true;
+        case "dsnret":
+        case "dsnRet": target.getConfiguration().setDsnRet(property(camelContext, java.lang.String.class, value)); return true;
         case "from": target.getConfiguration().setFrom(property(camelContext, java.lang.String.class, value)); return true;
         case "idletimeout":
         case "idleTimeout": target.getConfiguration().setIdleTimeout(property(camelContext, int.class, value)); return true;
@@ -98,6 +106,14 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "connectTimeout": return int.class;
         case "contenttype":
         case "contentType": return java.lang.String.class;
+        case "dsnenvid":
+        case "dsnEnvid": return java.lang.String.class;
+        case "dsnnotify":
+        case "dsnNotify": return java.lang.String.class;
+        case "dsnrequired":
+        case "dsnRequired": return boolean.class;
+        case "dsnret":
+        case "dsnRet": return java.lang.String.class;
         case "from": return java.lang.String.class;
         case "idletimeout":
         case "idleTimeout": return int.class;
@@ -162,6 +178,14 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "connectTimeout": return target.getConfiguration().getConnectTimeout();
         case "contenttype":
         case "contentType": return target.getConfiguration().getContentType();
+        case "dsnenvid":
+        case "dsnEnvid": return target.getConfiguration().getDsnEnvid();
+        case "dsnnotify":
+        case "dsnNotify": return target.getConfiguration().getDsnNotify();
+        case "dsnrequired":
+        case "dsnRequired": return target.getConfiguration().isDsnRequired();
+        case "dsnret":
+        case "dsnRet": return target.getConfiguration().getDsnRet();
         case "from": return target.getConfiguration().getFrom();
         case "idletimeout":
         case "idleTimeout": return target.getConfiguration().getIdleTimeout();

@@ -24,7 +24,7 @@ public class SendmailEndpointUriFactory extends org.apache.camel.support.compone
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(34);
+        Set<String> props = new HashSet<>(38);
         props.add("accessToken");
         props.add("allowPartialDelivery");
         props.add("allowPlaintextAuth");
@@ -32,6 +32,10 @@ public class SendmailEndpointUriFactory extends org.apache.camel.support.compone
         props.add("cc");
         props.add("connectTimeout");
         props.add("contentType");
+        props.add("dsnEnvid");
+        props.add("dsnNotify");
+        props.add("dsnRequired");
+        props.add("dsnRet");
         props.add("from");
         props.add("host");
         props.add("idleTimeout");

@@ -40,6 +40,14 @@ public class SendmailConfiguration implements Cloneable {
     private String senderDomainName;
     @UriParam(label = "producer", defaultValue = "true")
     private boolean allowPartialDelivery = true;
+    @UriParam(label = "producer")
+    private String dsnNotify;
+    @UriParam(label = "producer", enums = "FULL,HDRS")
+    private String dsnRet;
+    @UriParam(label = "producer")
+    private String dsnEnvid;
+    @UriParam(label = "producer", defaultValue = "true")
+    private boolean dsnRequired = true;
 
     @UriParam(label = "security", secret = true)
     private String username;
@@ -444,5 +452,47 @@ public class SendmailConfiguration implements Cloneable {
      */
     public void setMaxMessagesPerSecond(Integer maxMessagesPerSecond) {
         this.maxMessagesPerSecond = maxMessagesPerSecond;
+    }
+
+    public String getDsnNotify() {
+        return dsnNotify;
+    }
+
+    /**
+     * Delivery status notifications (RFC 3461): NEVER, or SUCCESS, FAILURE and DELAY comma-separated, sent as NOTIFY on
+     * each RCPT TO with ORCPT naming the recipient. The header CamelSendmailDsnNotify overrides it.
+     */
+    public void setDsnNotify(String dsnNotify) {
+        this.dsnNotify = dsnNotify;
+    }
+
+    public String getDsnRet() {
+        return dsnRet;
+    }
+
+    /** What a delivery status notification returns: FULL (the message) or HDRS (its headers). Header CamelSendmailDsnRet. */
+    public void setDsnRet(String dsnRet) {
+        this.dsnRet = dsnRet;
+    }
+
+    public String getDsnEnvid() {
+        return dsnEnvid;
+    }
+
+    /** The envelope id that delivery status notifications carry back (ENVID). Header CamelSendmailDsnEnvid. */
+    public void setDsnEnvid(String dsnEnvid) {
+        this.dsnEnvid = dsnEnvid;
+    }
+
+    public boolean isDsnRequired() {
+        return dsnRequired;
+    }
+
+    /**
+     * A message that asks for delivery status notifications fails before MAIL FROM where the server does not offer DSN
+     * (true), or goes without them (false).
+     */
+    public void setDsnRequired(boolean dsnRequired) {
+        this.dsnRequired = dsnRequired;
     }
 }

@@ -26,6 +26,17 @@ public final class SendmailConstants {
     @Metadata(label = "producer", description = "The subject of this message; overrides the subject option.", javaType = "String")
     public static final String SUBJECT = "Subject";
 
+    @Metadata(label = "producer", description = "When delivery status notifications are sent for this message (NEVER, or "
+                                                + "SUCCESS, FAILURE, DELAY comma-separated); overrides the dsnNotify option.",
+              javaType = "String")
+    public static final String DSN_NOTIFY = "CamelSendmailDsnNotify";
+    @Metadata(label = "producer", description = "What a delivery status notification returns of this message (FULL or "
+                                                + "HDRS); overrides the dsnRet option.", javaType = "String")
+    public static final String DSN_RET = "CamelSendmailDsnRet";
+    @Metadata(label = "producer", description = "The envelope id of this message for delivery status notifications; "
+                                                + "overrides the dsnEnvid option.", javaType = "String")
+    public static final String DSN_ENVID = "CamelSendmailDsnEnvid";
+
     @Metadata(label = "producer", description = "How many recipients the server accepted (Twisted's numOk).",
               javaType = "Integer")
     public static final String ACCEPTED = "CamelSendmailAccepted";

@@ -22,6 +22,7 @@ import io.camelsendmail.oauth.FixedToken;
 import io.camelsendmail.oauth.OAuth2TokenClient;
 import io.camelsendmail.oauth.ProvidedTokens;
 import io.camelsendmail.smtp.BearerTokens;
+import io.camelsendmail.smtp.Dsn;
 import io.camelsendmail.smtp.SmtpConnectionPool;
 import io.camelsendmail.smtp.SmtpSettings;
 import io.camelsendmail.smtp.TransportSecurity;
@@ -123,6 +124,11 @@ public class SendmailEndpoint extends DefaultEndpoint {
                                                + c.getIdleTimeout());
         }
         validateCredentials(c);
+        try {
+            Dsn.of(c.getDsnNotify(), c.getDsnRet(), c.getDsnEnvid());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("sendmail: option " + e.getMessage(), e);
+        }
         try {
             Addresses.parseOne("option from", c.getFrom());
             Addresses.parseList("option to", c.getTo());
@@ -227,7 +233,7 @@ public class SendmailEndpoint extends DefaultEndpoint {
                 c.isAllowPlaintextAuth(), c.isRequireAuthentication());
         SmtpSettings settings = new SmtpSettings(c.getHost(), c.effectivePort(), c.isImplicitTls(), tlsSocketFactory(),
                 heloName(), c.getUsername(), c.getPassword(), bearerTokens(), security, c.getConnectTimeout(), c.getTimeout(),
-                c.isAllowPartialDelivery(), c.isWireLog(), c.getMaxConnections(), c.getMaxMessagesPerConnection(),
+                c.isAllowPartialDelivery(), c.isDsnRequired(), c.isWireLog(), c.getMaxConnections(), c.getMaxMessagesPerConnection(),
                 c.getMaxInFlight(), c.getMaxMessagesPerSecond() != null ? c.getMaxMessagesPerSecond() : 0,
                 c.getIdleTimeout(), writeTimeouts);
         composer = MessageComposer.of(configuration);

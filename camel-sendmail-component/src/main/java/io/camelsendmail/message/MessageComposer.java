@@ -34,6 +34,7 @@ import io.camelsendmail.InvalidMessageException;
 import io.camelsendmail.SendmailConfiguration;
 import io.camelsendmail.SendmailConstants;
 import io.camelsendmail.SendmailException;
+import io.camelsendmail.smtp.Dsn;
 import org.apache.camel.Message;
 import org.apache.camel.WrappedFile;
 import org.apache.camel.attachment.Attachment;
@@ -64,7 +65,22 @@ public final class MessageComposer {
 
     /** Composes the message and serializes it, ready for any connection: nothing about it can fail on the wire. */
     public PreparedMessage prepare(Message in) throws SendmailException {
-        return PreparedMessage.of(compose(in));
+        Dsn dsn = dsn(in);
+        return PreparedMessage.of(compose(in).withDsn(dsn));
+    }
+
+    /** The delivery status notifications asked for: each exchange header, else its option. */
+    private Dsn dsn(Message in) throws SendmailException {
+        Object notify = in.getHeader(SendmailConstants.DSN_NOTIFY);
+        Object ret = in.getHeader(SendmailConstants.DSN_RET);
+        Object envid = in.getHeader(SendmailConstants.DSN_ENVID);
+        try {
+            return Dsn.of(notify != null ? notify.toString() : configuration.getDsnNotify(),
+                    ret != null ? ret.toString() : configuration.getDsnRet(),
+                    envid != null ? envid.toString() : configuration.getDsnEnvid());
+        } catch (IllegalArgumentException e) {
+            throw Addresses.invalid("header or option " + e.getMessage());
+        }
     }
 
     public OutgoingMail compose(Message in) throws SendmailException {
@@ -97,7 +113,7 @@ public final class MessageComposer {
                 requireHeaderFirst(buffered);
                 ComposedMessage headers = new ComposedMessage(session, new InternetHeaders(buffered, true));
                 OutgoingMail mail = complete(fields, headers, source[0]);
-                return new OutgoingMail(mail.envelope(), mail.message(), buffered, raw);
+                return new OutgoingMail(mail.envelope(), mail.message(), buffered, raw, null);
             } catch (SendmailException | RuntimeException e) {
                 new OutgoingMail(null, null, source[0]).closeSource();
                 throw e;

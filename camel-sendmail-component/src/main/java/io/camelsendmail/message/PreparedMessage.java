@@ -11,6 +11,7 @@ import jakarta.mail.MessagingException;
 
 import io.camelsendmail.InvalidMessageException;
 import io.camelsendmail.SendmailException;
+import io.camelsendmail.smtp.Dsn;
 import io.camelsendmail.smtp.OutgoingMessage;
 
 /**
@@ -32,11 +33,13 @@ public final class PreparedMessage implements OutgoingMessage, AutoCloseable {
     private final Envelope envelope;
     private final String messageId;
     private final Spool spool;
+    private final Dsn dsn;
 
-    private PreparedMessage(Envelope envelope, String messageId, Spool spool) {
+    private PreparedMessage(Envelope envelope, String messageId, Spool spool, Dsn dsn) {
         this.envelope = envelope;
         this.messageId = messageId;
         this.spool = spool;
+        this.dsn = dsn;
     }
 
     /** Serializes the composed message, and closes its source. */
@@ -73,7 +76,7 @@ public final class PreparedMessage implements OutgoingMessage, AutoCloseable {
                 throw new SendmailException("the message could not be spooled to a temporary file: " + e.getMessage(),
                         null, -1, true, null, e);
             }
-            return new PreparedMessage(mail.envelope(), messageId, spool);
+            return new PreparedMessage(mail.envelope(), messageId, spool, mail.dsn());
         } catch (SendmailException | RuntimeException e) {
             spool.close();
             throw e;
@@ -128,6 +131,11 @@ public final class PreparedMessage implements OutgoingMessage, AutoCloseable {
     @Override
     public void writeTo(OutputStream out) throws IOException {
         spool.writeTo(out);
+    }
+
+    @Override
+    public Dsn dsn() {
+        return dsn;
     }
 
     /** Deletes the temporary file, if the message needed one. */

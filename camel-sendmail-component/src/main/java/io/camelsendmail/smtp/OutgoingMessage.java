@@ -27,4 +27,9 @@ public interface OutgoingMessage {
 
     /** Writes the message's bytes, as {@link #size()} counts them. */
     void writeTo(OutputStream out) throws IOException;
+
+    /** @return what the message asks of delivery status notifications, or null */
+    default Dsn dsn() {
+        return null;
+    }
 }

@@ -318,7 +318,7 @@ final class SmtpConnection {
                 return;
             }
             for (String recipient : message.recipients()) {
-                write(SmtpStep.RCPT, "RCPT TO:<" + recipient + ">", -1, tx, reply -> rcptReplied(tx, recipient, reply));
+                write(SmtpStep.RCPT, rcptTo(message, recipient), -1, tx, reply -> rcptReplied(tx, recipient, reply));
             }
             if (tx.mode == Mode.PIPELINED_CHUNK) {
                 chunk(tx, bytes);
@@ -394,6 +394,16 @@ final class SmtpConnection {
             }
             command.append(" SMTPUTF8");
         }
+        Dsn dsn = message.dsn();
+        if (dsn != null) {
+            if (extensions.containsKey("DSN")) {
+                command.append(dsn.mailParameters());
+            } else if (settings.dsnRequired()) {
+                throw SmtpFailures.refusedLocally("the message asks for delivery status notifications and the SMTP server "
+                                                  + server + " does not offer DSN; MAIL FROM was not sent (set "
+                                                  + "dsnRequired=false to send without them)");
+            }
+        }
         String size = extensions.get("SIZE");
         if (size != null) {
             long limit = sizeLimit(size);
@@ -404,6 +414,11 @@ final class SmtpConnection {
             command.append(" SIZE=").append(message.size());
         }
         return command.toString();
+    }
+
+    private String rcptTo(OutgoingMessage message, String recipient) {
+        Dsn dsn = message.dsn();
+        return "RCPT TO:<" + recipient + ">" + (dsn != null && extensions.containsKey("DSN") ? dsn.rcptParameters(recipient) : "");
     }
 
     private void mailReplied(Transaction tx, SmtpReply reply) throws SendmailException {
@@ -425,7 +440,7 @@ final class SmtpConnection {
         int next = tx.statuses.size();
         if (next < recipients.size()) {
             String recipient = recipients.get(next);
-            write(SmtpStep.RCPT, "RCPT TO:<" + recipient + ">", -1, tx, reply -> rcptReplied(tx, recipient, reply));
+            write(SmtpStep.RCPT, rcptTo(tx.job.message, recipient), -1, tx, reply -> rcptReplied(tx, recipient, reply));
         } else {
             envelopeDone(tx);
         }

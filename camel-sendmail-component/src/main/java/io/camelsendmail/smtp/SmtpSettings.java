@@ -20,6 +20,7 @@ import javax.net.ssl.SSLSocketFactory;
  * @param connectTimeout           milliseconds to connect
  * @param timeout                  milliseconds for each reply, each write, and the TLS handshake
  * @param allowPartialDelivery     send to the recipients that were accepted when others were refused
+ * @param dsnRequired              refuse a message that asks for DSN where the server does not offer it
  * @param wireLog                  log every command and reply at INFO, secrets masked
  * @param maxConnections           connections open at most
  * @param maxMessagesPerConnection messages a connection carries before it is replaced
@@ -30,7 +31,7 @@ import javax.net.ssl.SSLSocketFactory;
  */
 public record SmtpSettings(String host, int port, boolean implicitTls, SSLSocketFactory tls, String heloName,
         String username, String password, BearerTokens tokens, TransportSecurity security, int connectTimeout, int timeout,
-        boolean allowPartialDelivery, boolean wireLog, int maxConnections, int maxMessagesPerConnection, int maxInFlight,
+        boolean allowPartialDelivery, boolean dsnRequired, boolean wireLog, int maxConnections, int maxMessagesPerConnection, int maxInFlight,
         int maxMessagesPerSecond, int idleTimeout,
         ScheduledExecutorService writeTimeouts) {
 
