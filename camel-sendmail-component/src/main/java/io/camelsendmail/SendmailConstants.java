@@ -37,6 +37,15 @@ public final class SendmailConstants {
                                                 + "overrides the dsnEnvid option.", javaType = "String")
     public static final String DSN_ENVID = "CamelSendmailDsnEnvid";
 
+    @Metadata(label = "producer", description = "Exchange headers named CamelSendmailHeader.<Name> become the mail header "
+                                                + "<Name> (List-Unsubscribe, In-Reply-To, X-..., Message-ID); no other exchange "
+                                                + "header does. The envelope, structure and trace headers cannot be set this way.",
+              javaType = "String")
+    public static final String HEADER_PREFIX = "CamelSendmailHeader.";
+    @Metadata(label = "producer", description = "A Map of mail header names to values, added as the CamelSendmailHeader.* "
+                                                + "headers are.", javaType = "java.util.Map<String, Object>")
+    public static final String HEADERS = "CamelSendmailHeaders";
+
     @Metadata(label = "producer", description = "How many recipients the server accepted (Twisted's numOk).",
               javaType = "Integer")
     public static final String ACCEPTED = "CamelSendmailAccepted";

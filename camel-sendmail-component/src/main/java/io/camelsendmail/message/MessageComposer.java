@@ -66,7 +66,16 @@ public final class MessageComposer {
     /** Composes the message and serializes it, ready for any connection: nothing about it can fail on the wire. */
     public PreparedMessage prepare(Message in) throws SendmailException {
         Dsn dsn = dsn(in);
-        return PreparedMessage.of(compose(in).withDsn(dsn));
+        Map<String, String> headers = RouteHeaders.of(in);
+        OutgoingMail mail = compose(in);
+        try {
+            RouteHeaders.apply(headers, mail.message());
+        } catch (MessagingException e) {
+            mail.closeSource();
+            throw new InvalidMessageException("a header from the route could not be set: " + e.getMessage(), null, -1, false,
+                    null, e);
+        }
+        return PreparedMessage.of(mail.withDsn(dsn));
     }
 
     /** The delivery status notifications asked for: each exchange header, else its option. */
