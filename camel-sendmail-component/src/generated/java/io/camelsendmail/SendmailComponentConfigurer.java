@@ -36,6 +36,8 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "allowPartialDelivery": getOrCreateConfiguration(target).setAllowPartialDelivery(property(camelContext, boolean.class, value)); return true;
         case "allowplaintextauth":
         case "allowPlaintextAuth": getOrCreateConfiguration(target).setAllowPlaintextAuth(property(camelContext, boolean.class, value)); return true;
+        case "alternativebody":
+        case "alternativeBody": getOrCreateConfiguration(target).setAlternativeBody(property(camelContext, java.lang.String.class, value)); return true;
         case "autowiredenabled":
         case "autowiredEnabled": target.setAutowiredEnabled(property(camelContext, boolean.class, value)); return true;
         case "bcc": getOrCreateConfiguration(target).setBcc(property(camelContext, java.lang.String.class, value)); return true;
@@ -58,6 +60,8 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "idleTimeout": getOrCreateConfiguration(target).setIdleTimeout(property(camelContext, int.class, value)); return true;
         case "implicittls":
         case "implicitTls": getOrCreateConfiguration(target).setImplicitTls(property(camelContext, boolean.class, value)); return true;
+        case "inlineimages":
+        case "inlineImages": getOrCreateConfiguration(target).setInlineImages(property(camelContext, boolean.class, value)); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "maxconnections":
@@ -110,6 +114,8 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "allowPartialDelivery": return boolean.class;
         case "allowplaintextauth":
         case "allowPlaintextAuth": return boolean.class;
+        case "alternativebody":
+        case "alternativeBody": return java.lang.String.class;
         case "autowiredenabled":
         case "autowiredEnabled": return boolean.class;
         case "bcc": return java.lang.String.class;
@@ -132,6 +138,8 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "idleTimeout": return int.class;
         case "implicittls":
         case "implicitTls": return boolean.class;
+        case "inlineimages":
+        case "inlineImages": return boolean.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
         case "maxconnections":
@@ -185,6 +193,8 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "allowPartialDelivery": return getOrCreateConfiguration(target).isAllowPartialDelivery();
         case "allowplaintextauth":
         case "allowPlaintextAuth": return getOrCreateConfiguration(target).isAllowPlaintextAuth();
+        case "alternativebody":
+        case "alternativeBody": return getOrCreateConfiguration(target).getAlternativeBody();
         case "autowiredenabled":
         case "autowiredEnabled": return target.isAutowiredEnabled();
         case "bcc": return getOrCreateConfiguration(target).getBcc();
@@ -207,6 +217,8 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "idleTimeout": return getOrCreateConfiguration(target).getIdleTimeout();
         case "implicittls":
         case "implicitTls": return getOrCreateConfiguration(target).isImplicitTls();
+        case "inlineimages":
+        case "inlineImages": return getOrCreateConfiguration(target).isInlineImages();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "maxconnections":

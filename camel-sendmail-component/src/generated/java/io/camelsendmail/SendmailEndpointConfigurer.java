@@ -29,6 +29,8 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "allowPartialDelivery": target.getConfiguration().setAllowPartialDelivery(property(camelContext, boolean.class, value)); return true;
         case "allowplaintextauth":
         case "allowPlaintextAuth": target.getConfiguration().setAllowPlaintextAuth(property(camelContext, boolean.class, value)); return true;
+        case "alternativebody":
+        case "alternativeBody": target.getConfiguration().setAlternativeBody(property(camelContext, java.lang.String.class, value)); return true;
         case "bcc": target.getConfiguration().setBcc(property(camelContext, java.lang.String.class, value)); return true;
         case "cc": target.getConfiguration().setCc(property(camelContext, java.lang.String.class, value)); return true;
         case "connecttimeout":
@@ -48,6 +50,8 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "idleTimeout": target.getConfiguration().setIdleTimeout(property(camelContext, int.class, value)); return true;
         case "implicittls":
         case "implicitTls": target.getConfiguration().setImplicitTls(property(camelContext, boolean.class, value)); return true;
+        case "inlineimages":
+        case "inlineImages": target.getConfiguration().setInlineImages(property(camelContext, boolean.class, value)); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "maxconnections":
@@ -100,6 +104,8 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "allowPartialDelivery": return boolean.class;
         case "allowplaintextauth":
         case "allowPlaintextAuth": return boolean.class;
+        case "alternativebody":
+        case "alternativeBody": return java.lang.String.class;
         case "bcc": return java.lang.String.class;
         case "cc": return java.lang.String.class;
         case "connecttimeout":
@@ -119,6 +125,8 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "idleTimeout": return int.class;
         case "implicittls":
         case "implicitTls": return boolean.class;
+        case "inlineimages":
+        case "inlineImages": return boolean.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
         case "maxconnections":
@@ -172,6 +180,8 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "allowPartialDelivery": return target.getConfiguration().isAllowPartialDelivery();
         case "allowplaintextauth":
         case "allowPlaintextAuth": return target.getConfiguration().isAllowPlaintextAuth();
+        case "alternativebody":
+        case "alternativeBody": return target.getConfiguration().getAlternativeBody();
         case "bcc": return target.getConfiguration().getBcc();
         case "cc": return target.getConfiguration().getCc();
         case "connecttimeout":
@@ -191,6 +201,8 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "idleTimeout": return target.getConfiguration().getIdleTimeout();
         case "implicittls":
         case "implicitTls": return target.getConfiguration().isImplicitTls();
+        case "inlineimages":
+        case "inlineImages": return target.getConfiguration().isInlineImages();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "maxconnections":

@@ -24,10 +24,11 @@ public class SendmailEndpointUriFactory extends org.apache.camel.support.compone
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(38);
+        Set<String> props = new HashSet<>(40);
         props.add("accessToken");
         props.add("allowPartialDelivery");
         props.add("allowPlaintextAuth");
+        props.add("alternativeBody");
         props.add("bcc");
         props.add("cc");
         props.add("connectTimeout");
@@ -40,6 +41,7 @@ public class SendmailEndpointUriFactory extends org.apache.camel.support.compone
         props.add("host");
         props.add("idleTimeout");
         props.add("implicitTls");
+        props.add("inlineImages");
         props.add("lazyStartProducer");
         props.add("maxConnections");
         props.add("maxInFlight");

@@ -41,6 +41,10 @@ public class SendmailConfiguration implements Cloneable {
     @UriParam(label = "producer", defaultValue = "true")
     private boolean allowPartialDelivery = true;
     @UriParam(label = "producer")
+    private String alternativeBody;
+    @UriParam(label = "producer", defaultValue = "false")
+    private boolean inlineImages;
+    @UriParam(label = "producer")
     private String dsnNotify;
     @UriParam(label = "producer", enums = "FULL,HDRS")
     private String dsnRet;
@@ -494,5 +498,29 @@ public class SendmailConfiguration implements Cloneable {
      */
     public void setDsnRequired(boolean dsnRequired) {
         this.dsnRequired = dsnRequired;
+    }
+
+    public String getAlternativeBody() {
+        return alternativeBody;
+    }
+
+    /**
+     * A plain text alternative of every String body (an HTML body, with contentType text/html): the two go as
+     * multipart/alternative. The header CamelSendmailAlternativeBody gives one per message.
+     */
+    public void setAlternativeBody(String alternativeBody) {
+        this.alternativeBody = alternativeBody;
+    }
+
+    public boolean isInlineImages() {
+        return inlineImages;
+    }
+
+    /**
+     * Camel attachments that are images go inline (multipart/related), with their name as Content-ID, for cid:name
+     * references in an HTML body. An attachment with a Content-ID header is inline in any case.
+     */
+    public void setInlineImages(boolean inlineImages) {
+        this.inlineImages = inlineImages;
     }
 }

@@ -37,6 +37,9 @@ public final class SendmailConstants {
                                                 + "overrides the dsnEnvid option.", javaType = "String")
     public static final String DSN_ENVID = "CamelSendmailDsnEnvid";
 
+    @Metadata(label = "producer", description = "The plain text alternative of a String body (HTML, say): the two go as "
+                                                + "multipart/alternative. Overrides the alternativeBody option.", javaType = "String")
+    public static final String ALTERNATIVE_BODY = "CamelSendmailAlternativeBody";
     @Metadata(label = "producer", description = "Exchange headers named CamelSendmailHeader.<Name> become the mail header "
                                                 + "<Name> (List-Unsubscribe, In-Reply-To, X-..., Message-ID); no other exchange "
                                                 + "header does. The envelope, structure and trace headers cannot be set this way.",

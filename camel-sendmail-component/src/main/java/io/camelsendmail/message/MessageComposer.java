@@ -151,19 +151,45 @@ public final class MessageComposer {
         if (fields.subject != null) {
             message.setSubject(fields.subject, "UTF-8");
         }
-        DataHandler textContent = textContent(text);
+        // mixed( related( alternative(text, body), inline parts ), files ), each layer only where it has a second part
+        Object content = textContent(text, configuration.getContentType());
+        Object alternative = in.getHeader(SendmailConstants.ALTERNATIVE_BODY);
+        String plain = alternative != null ? alternative.toString() : configuration.getAlternativeBody();
+        if (plain != null) {
+            MimeMultipart both = new MimeMultipart("alternative");
+            both.addBodyPart(part(textContent(plain, "text/plain; charset=UTF-8")));
+            both.addBodyPart(part(content));
+            content = both;
+        }
+        List<MimeBodyPart> inline = new ArrayList<>();
+        List<MimeBodyPart> files = new ArrayList<>();
         AttachmentMessage am = attachments(in);
         if (am != null) {
-            MimeMultipart mixed = new MimeMultipart("mixed");
-            MimeBodyPart first = new MimeBodyPart();
-            first.setDataHandler(textContent);
-            mixed.addBodyPart(first);
             for (Map.Entry<String, Attachment> entry : am.getAttachmentObjects().entrySet()) {
-                mixed.addBodyPart(attachment(entry.getKey(), entry.getValue()));
+                MimeBodyPart part = attachment(entry.getKey(), entry.getValue());
+                (Part.INLINE.equals(part.getDisposition()) ? inline : files).add(part);
             }
-            message.setContent(mixed);
+        }
+        if (!inline.isEmpty()) {
+            MimeMultipart related = new MimeMultipart("related");
+            related.addBodyPart(part(content));
+            for (MimeBodyPart part : inline) {
+                related.addBodyPart(part);
+            }
+            content = related;
+        }
+        if (!files.isEmpty()) {
+            MimeMultipart mixed = new MimeMultipart("mixed");
+            mixed.addBodyPart(part(content));
+            for (MimeBodyPart part : files) {
+                mixed.addBodyPart(part);
+            }
+            content = mixed;
+        }
+        if (content instanceof MimeMultipart multipart) {
+            message.setContent(multipart);
         } else {
-            message.setDataHandler(textContent);
+            message.setDataHandler((DataHandler) content);
         }
         message.setSentDate(new Date());
         message.saveChanges();
@@ -177,8 +203,19 @@ public final class MessageComposer {
         return am != null && am.hasAttachments() ? am : null;
     }
 
-    private DataHandler textContent(String text) throws ParseException {
-        ContentType type = new ContentType(configuration.getContentType());
+    /** A body part holding a text (a DataHandler) or a multipart. */
+    private static MimeBodyPart part(Object content) throws MessagingException {
+        MimeBodyPart part = new MimeBodyPart();
+        if (content instanceof MimeMultipart multipart) {
+            part.setContent(multipart);
+        } else {
+            part.setDataHandler((DataHandler) content);
+        }
+        return part;
+    }
+
+    private static DataHandler textContent(String text, String contentType) throws ParseException {
+        ContentType type = new ContentType(contentType);
         String charset = type.getParameter("charset");
         if (charset == null) {
             charset = StandardCharsets.UTF_8.name();
@@ -187,10 +224,13 @@ public final class MessageComposer {
         return new DataHandler(new ByteArrayDataSource(text.getBytes(Charset.forName(charset)), type.toString()));
     }
 
-    private static MimeBodyPart attachment(String name, Attachment attachment) throws MessagingException, SendmailException {
+    /**
+     * A Camel attachment as a part: inline (in multipart/related, for the body's {@code cid:} references) where it has a
+     * Content-ID, or is an image and {@code inlineImages=true} (then its Content-ID is its name); a file otherwise.
+     */
+    private MimeBodyPart attachment(String name, Attachment attachment) throws MessagingException, SendmailException {
         MimeBodyPart part = new MimeBodyPart();
         part.setDataHandler(attachment.getDataHandler());
-        part.setDisposition(Part.ATTACHMENT);
         part.setFileName(Addresses.checkNoLineBreak("attachment name", name));
         for (String header : attachment.getHeaderNames()) {
             for (String value : attachment.getHeaderAsList(header)) {
@@ -198,6 +238,12 @@ public final class MessageComposer {
                         Addresses.checkNoLineBreak("attachment header " + header, value));
             }
         }
+        String type = attachment.getDataHandler().getContentType();
+        if (part.getContentID() == null && configuration.isInlineImages() && type != null
+            && type.toLowerCase(java.util.Locale.ROOT).startsWith("image/")) {
+            part.setContentID("<" + name + ">");
+        }
+        part.setDisposition(part.getContentID() != null ? Part.INLINE : Part.ATTACHMENT);
         return part;
     }
 
