@@ -11,21 +11,15 @@ import io.camelsendmail.SendmailException;
  */
 final class Job {
 
-    /** Called once, off the connection's thread, with the delivery or the failure. */
-    @FunctionalInterface
-    public interface Completion {
-        void completed(Delivery delivery, SendmailException failure);
-    }
-
     final OutgoingMessage message;
     final long submittedNanos = System.nanoTime();
-    private final Completion completion;
+    private final DeliveryCallback completion;
     private final Executor completions;
     private final AtomicBoolean done = new AtomicBoolean();
     /** How many times the message went back to the queue because a connection failed before its MAIL FROM was taken. */
     int requeued;
 
-    Job(OutgoingMessage message, Completion completion, Executor completions) {
+    Job(OutgoingMessage message, DeliveryCallback completion, Executor completions) {
         this.message = message;
         this.completion = completion;
         this.completions = completions;

@@ -87,7 +87,7 @@ public final class SmtpConnectionPool implements AutoCloseable {
     }
 
     /** Queues a message for the next free connection; {@code completion} hears of its delivery or failure. */
-    public void submit(OutgoingMessage message, Job.Completion completion) {
+    public void submit(OutgoingMessage message, DeliveryCallback completion) {
         Job job = new Job(message, completion, completions);
         if (closed) {
             job.fail(stopped());
