@@ -326,7 +326,7 @@ final class SmtpConnection {
                 write(SmtpStep.DATA, "DATA", -1, tx, reply -> dataReplied(tx, reply));
             }
         } catch (SendmailException e) {
-            failed(e);
+            failed(e, null);
         }
     }
 
@@ -368,11 +368,10 @@ final class SmtpConnection {
                 next.handler.handle(reply);
             }
             if (reply.closing() && !inFlight.isEmpty()) {
-                // the server processes nothing after a 421: what its handler did not settle goes back to the queue
-                failed(null);
+                closedByServer();
             }
         } catch (SendmailException e) {
-            failed(e);
+            failed(e, null);
         } catch (RuntimeException e) {
             lost(e);
         }
@@ -640,35 +639,44 @@ final class SmtpConnection {
     }
 
     /**
-     * The connection failed, or the server said 421 and processes nothing after it. Each unsettled transaction is
-     * settled so that nothing is sent twice: one whose end of data may have reached the server fails, not transient;
-     * one whose MAIL FROM was accepted fails, transient; one the server never took goes back to the queue (the one the
-     * connection failed on only where the connection was reused, once).
+     * The connection failed. Each unsettled transaction is settled so that nothing is sent twice: one whose end of data
+     * may have reached the server fails, not transient; one whose MAIL FROM was accepted fails, transient; one the
+     * server never took goes back to the queue (the one the connection failed on only where the connection was reused,
+     * once).
      *
-     * @param failure what failed, or null after a 421 (whose handler settled its own transaction)
+     * @param refusal a reply the conversation cannot go on with, or null for an I/O failure
+     * @param io      the I/O failure, or null for a refusal
      */
-    private void failed(SendmailException failure) {
+    private void failed(SendmailException refusal, Exception io) {
         broken = true;
         Transaction head = inFlight.peekFirst();
         for (Transaction tx : List.copyOf(inFlight)) {
-            SmtpStep at = stepOf(tx);
             if (tx.outcome != null) {
                 // refused already, and waiting for its RSET
                 settle(tx.job, null, tx.outcome);
                 finish(tx);
-            } else if (failure == null) {
-                // after a 421 the server took nothing more
-                retry(tx);
             } else if (tx.finalWritten) {
                 // whatever ended the connection, the server may hold this message: never reported as transient
-                Exception cause = failure instanceof CausedBy io ? io.cause()
-                        : new IOException("the connection ended: " + failure.getMessage(), failure);
+                Exception cause = io != null ? io : new IOException("the connection ended: " + refusal.getMessage(), refusal);
                 settle(tx.job, null, SmtpFailures.io(SmtpStep.DATA_END, cause, tx.statuses, server));
                 finish(tx);
             } else if (tx.mailReply != null && tx.mailReply.code() == 250 || tx == head && !tx.retriable()) {
-                settle(tx.job, null, failure instanceof CausedBy io
-                        ? SmtpFailures.io(at, io.cause(), tx.statuses, server)
-                        : failure);
+                // each reports the failure at its own step, with its own statuses
+                settle(tx.job, null, io != null ? SmtpFailures.io(stepOf(tx), io, tx.statuses, server) : refusal);
+                finish(tx);
+            } else {
+                retry(tx);
+            }
+        }
+        pending.clear();
+    }
+
+    /** The server said 421: it processed nothing after that reply, so what its handler did not settle goes back. */
+    private void closedByServer() {
+        broken = true;
+        for (Transaction tx : List.copyOf(inFlight)) {
+            if (tx.outcome != null) {
+                settle(tx.job, null, tx.outcome);
                 finish(tx);
             } else {
                 retry(tx);
@@ -690,26 +698,9 @@ final class SmtpConnection {
         return tx.contentStarted ? SmtpStep.CONTENT : SmtpStep.MAIL;
     }
 
-    /** The connection is lost: an I/O failure at the step under way. */
+    /** The connection is lost: an I/O failure. */
     private void lost(Exception e) {
-        broken = true;
-        SmtpStep at = pending.isEmpty() ? step : pending.peekFirst().step;
-        failed(new CausedBy(SmtpFailures.io(at, e, null, server), e));
-    }
-
-    /** An I/O failure, kept with its cause so that each transaction reports it at its own step. */
-    private static final class CausedBy extends SendmailException {
-        private static final long serialVersionUID = 1L;
-        private final transient Exception io;
-
-        CausedBy(SendmailException mapped, Exception io) {
-            super(mapped.getMessage(), mapped.getStep(), mapped.getCode(), mapped.isTransient(), null, io);
-            this.io = io;
-        }
-
-        Exception cause() {
-            return io;
-        }
+        failed(null, e);
     }
 
     /** Records a job's outcome; {@link #completeSettled()} completes it. */
