@@ -1,22 +1,13 @@
 package io.camelsendmail;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import io.camelsendmail.support.ScriptedSmtpServer;
 import io.camelsendmail.support.SendmailRoute;
+import io.camelsendmail.support.SmtpSink;
 import org.apache.camel.Exchange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,51 +79,17 @@ class DsnTest {
 
     @Test
     void postfixsSmtpSinkReceivesTheDsnParameters() throws Exception {
-        Path smtpSink = Path.of("/usr/sbin/smtp-sink");
-        assumeThat(Files.isExecutable(smtpSink)).as("smtp-sink (apt-get install postfix)").isTrue();
-        Files.setPosixFilePermissions(dump, PosixFilePermissions.fromString("rwxrwxrwx"));
-        int port;
-        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = free.getLocalPort();
-        }
-        List<String> command = new ArrayList<>(List.of(smtpSink.toString()));
-        if ("root".equals(System.getProperty("user.name"))) {
-            command.addAll(List.of("-u", "nobody"));
-        }
-        command.addAll(List.of("-d", dump + "/%M.", "127.0.0.1:" + port, "8"));
-        Process sink = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dump.resolve("sink.log").toFile()).start();
-        try {
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> listening(port));
-            try (SendmailRoute route = SendmailRoute.to("sendmail:127.0.0.1:" + port + MAIL
-                                                        + ",carol@example.com&dsnNotify=SUCCESS,FAILURE&dsnRet=HDRS&dsnEnvid=run-7")) {
-                Exchange exchange = route.send("with DSN");
-                assertThat(exchange.getException()).isNull();
-            }
-            await().atMost(Duration.ofSeconds(10)).until(() -> dumps().size() == 1);
-            String transaction = Files.readString(dumps().get(0));
-            assertThat(transaction).contains("X-Mail-Args: <alice@example.com> RET=HDRS ENVID=run-7",
+        assumeThat(Files.isExecutable(SmtpSink.PROGRAM)).as("smtp-sink (apt-get install postfix)").isTrue();
+        try (SmtpSink sink = SmtpSink.start(dump);
+             SendmailRoute route = SendmailRoute.to("sendmail:127.0.0.1:" + sink.port() + MAIL
+                                                    + ",carol@example.com&dsnNotify=SUCCESS,FAILURE&dsnRet=HDRS&dsnEnvid=run-7")) {
+            Exchange exchange = route.send("with DSN");
+            assertThat(exchange.getException()).isNull();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> sink.transactions().size() == 1);
+            assertThat(sink.transactions().get(0)).contains("X-Mail-Args: <alice@example.com> RET=HDRS ENVID=run-7",
                     "X-Rcpt-Args: <bob@example.com> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;bob@example.com",
                     "X-Rcpt-Args: <carol@example.com> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;carol@example.com");
-        } finally {
-            sink.destroy();
-            if (!sink.waitFor(5, TimeUnit.SECONDS)) {
-                sink.destroyForcibly();
-            }
-        }
-    }
-
-    private List<Path> dumps() throws IOException {
-        try (Stream<Path> files = Files.list(dump)) {
-            return files.filter(f -> !f.getFileName().toString().equals("sink.log")).toList();
-        }
-    }
-
-    private static boolean listening(int port) {
-        try (Socket probe = new Socket()) {
-            probe.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
-            return true;
-        } catch (IOException notYet) {
-            return false;
         }
     }
 }

@@ -1,7 +1,5 @@
 package io.camelsendmail;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,6 +19,7 @@ import com.icegreen.greenmail.configuration.GreenMailConfiguration;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetupTest;
+import io.camelsendmail.support.LogCapture;
 import io.camelsendmail.support.ScriptedSmtpServer;
 import io.camelsendmail.support.SendmailRoute;
 import io.camelsendmail.support.TestTls;
@@ -272,32 +271,29 @@ class OAuth2Test {
 
     @Test
     void noSecretAppearsInTheLogTheErrorsOrWhatTheServerReceivedOutsideAuth() throws Exception {
-        PrintStream original = System.err;
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
         List<String> received = new ArrayList<>();
         List<String> errors = new ArrayList<>();
-        String token;
-        try (TokenEndpoint tokens = TokenEndpoint.start().expiresIn(60);
-             ScriptedSmtpServer server = tokens.bearerServer(MAILBOX, "XOAUTH2")) {
-            try (SendmailRoute route = SendmailRoute.to(uri(server, builtInClient(tokens) + "&oauth2RefreshToken=" + REFRESH_TOKEN
-                                                                    + "&wireLog=true&maxMessagesPerConnection=1"))) {
-                assertThat(route.send("first").getException()).isNull();
-                tokens.revoke(tokens.lastToken());
-                assertThat(route.send("second").getException()).isNull();
-                tokens.refuse(401, "invalid_client");
-                tokens.revoke(tokens.lastToken());
-                errors.add(route.send("third").getException().toString());
+        String[] token = new String[1];
+        String log = LogCapture.during(() -> {
+            try (TokenEndpoint tokens = TokenEndpoint.start().expiresIn(60);
+                 ScriptedSmtpServer server = tokens.bearerServer(MAILBOX, "XOAUTH2")) {
+                try (SendmailRoute route = SendmailRoute.to(uri(server, builtInClient(tokens) + "&oauth2RefreshToken="
+                                                                        + REFRESH_TOKEN + "&wireLog=true&maxMessagesPerConnection=1"))) {
+                    assertThat(route.send("first").getException()).isNull();
+                    tokens.revoke(tokens.lastToken());
+                    assertThat(route.send("second").getException()).isNull();
+                    tokens.refuse(401, "invalid_client");
+                    tokens.revoke(tokens.lastToken());
+                    errors.add(route.send("third").getException().toString());
+                }
+                token[0] = tokens.lastToken();
+                server.received().forEach(r -> received.add(r.line().startsWith("AUTH ") ? "AUTH ***" : r.line()));
+                received.addAll(server.messages());
             }
-            token = tokens.lastToken();
-            server.received().forEach(r -> received.add(r.line().startsWith("AUTH ") ? "AUTH ***" : r.line()));
-            received.addAll(server.messages());
-        } finally {
-            System.setErr(original);
-        }
-        String everything = log.toString(StandardCharsets.UTF_8) + String.join("\n", errors) + String.join("\n", received);
-        assertThat(log.toString(StandardCharsets.UTF_8)).contains("C: AUTH XOAUTH2 ***");
-        for (String secret : List.of(CLIENT_SECRET, REFRESH_TOKEN, token, "access-token-1", "access-token-2")) {
+        });
+        String everything = log + String.join("\n", errors) + String.join("\n", received);
+        assertThat(log).contains("C: AUTH XOAUTH2 ***");
+        for (String secret : List.of(CLIENT_SECRET, REFRESH_TOKEN, token[0], "access-token-1", "access-token-2")) {
             assertThat(everything).doesNotContain(secret);
             assertThat(everything).doesNotContain(Base64.getEncoder().encodeToString(secret.getBytes(StandardCharsets.UTF_8)));
         }

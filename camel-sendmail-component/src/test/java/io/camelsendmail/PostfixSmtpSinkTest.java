@@ -1,13 +1,7 @@
 package io.camelsendmail;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,9 +14,9 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import io.camelsendmail.support.SendmailRoute;
+import io.camelsendmail.support.SmtpSink;
 import org.apache.camel.Exchange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +32,6 @@ import static org.awaitility.Awaitility.await;
  */
 class PostfixSmtpSinkTest {
 
-    private static final Path SMTP_SINK = Path.of("/usr/sbin/smtp-sink");
     private static final Pattern BODY = Pattern.compile("\n\n(message \\d+)\n");
 
     @TempDir
@@ -46,23 +39,10 @@ class PostfixSmtpSinkTest {
 
     @Test
     void pipelinedMessagesFromFourThreadsEachArriveOnceWithTheirEnvelope() throws Exception {
-        assumeThat(Files.isExecutable(SMTP_SINK)).as("smtp-sink (apt-get install postfix)").isTrue();
-        Files.setPosixFilePermissions(dump, PosixFilePermissions.fromString("rwxrwxrwx"));
-        int port;
-        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = free.getLocalPort();
-        }
-        List<String> command = new ArrayList<>(List.of(SMTP_SINK.toString()));
-        if ("root".equals(System.getProperty("user.name"))) {
-            command.addAll(List.of("-u", "nobody"));
-        }
-        command.addAll(List.of("-d", dump + "/%M.", "127.0.0.1:" + port, "64"));
-        Process sink = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dump.resolve("sink.log").toFile())
-                .start();
-        try {
-            awaitListening(port);
+        assumeThat(Files.isExecutable(SmtpSink.PROGRAM)).as("smtp-sink (apt-get install postfix)").isTrue();
+        try (SmtpSink sink = SmtpSink.start(dump)) {
             int messages = 200;
-            try (SendmailRoute route = SendmailRoute.to("sendmail:127.0.0.1:" + port
+            try (SendmailRoute route = SendmailRoute.to("sendmail:127.0.0.1:" + sink.port()
                                                         + "?from=alice@example.com&to=bob@example.com,carol@example.com"
                                                         + "&maxConnections=2")) {
                 ExecutorService threads = Executors.newFixedThreadPool(4);
@@ -82,11 +62,8 @@ class PostfixSmtpSinkTest {
                 }
             }
 
-            await().atMost(Duration.ofSeconds(20)).until(() -> dumps().size() == messages);
-            List<String> transactions = new ArrayList<>();
-            for (Path file : dumps()) {
-                transactions.add(Files.readString(file));
-            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> sink.transactions().size() == messages);
+            List<String> transactions = sink.transactions();
             assertThat(transactions).allSatisfy(t -> assertThat(t)
                     .contains("X-Mail-Args: <alice@example.com>")
                     .contains("X-Rcpt-Args: <bob@example.com>")
@@ -95,17 +72,6 @@ class PostfixSmtpSinkTest {
                     .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
             assertThat(bodies).hasSize(messages);
             assertThat(bodies.values()).allSatisfy(count -> assertThat(count).isEqualTo(1L));
-        } finally {
-            sink.destroy();
-            if (!sink.waitFor(5, TimeUnit.SECONDS)) {
-                sink.destroyForcibly();
-            }
-        }
-    }
-
-    private List<Path> dumps() throws IOException {
-        try (Stream<Path> files = Files.list(dump)) {
-            return files.filter(f -> !f.getFileName().toString().equals("sink.log")).toList();
         }
     }
 
@@ -113,16 +79,5 @@ class PostfixSmtpSinkTest {
         Matcher m = BODY.matcher(transaction.replace("\r\n", "\n"));
         assertThat(m.find()).as("a body in %s", transaction).isTrue();
         return m.group(1);
-    }
-
-    private static void awaitListening(int port) {
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            try (Socket probe = new Socket()) {
-                probe.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
-                return true;
-            } catch (IOException notYet) {
-                return false;
-            }
-        });
     }
 }

@@ -1,9 +1,7 @@
 package io.camelsendmail;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 
+import io.camelsendmail.support.LogCapture;
 import io.camelsendmail.support.ScriptedSmtpServer;
 import io.camelsendmail.support.SendmailRoute;
 import io.camelsendmail.support.TestTls;
@@ -18,7 +16,7 @@ class WireLogTest {
 
     @Test
     void theConversationIsLoggedWithTheAuthPayloadsMasked() throws Exception {
-        String log = captured(() -> {
+        String log = LogCapture.during(() -> {
             try (ScriptedSmtpServer server = ScriptedSmtpServer.withStartTls(TestTls.server("server.p12")).extensions("AUTH PLAIN");
                  SendmailRoute route = SendmailRoute.to("sendmail:localhost:" + server.port()
                                                         + "?from=alice@example.com&to=bob@example.com" + CREDENTIALS)) {
@@ -34,7 +32,7 @@ class WireLogTest {
 
     @Test
     void loginsAnswersAreMaskedToo() throws Exception {
-        String log = captured(() -> {
+        String log = LogCapture.during(() -> {
             try (ScriptedSmtpServer server = ScriptedSmtpServer.withStartTls(TestTls.server("server.p12")).extensions("AUTH LOGIN")
                     .dynamic((connection, command) -> switch (command) {
                         case "AUTH LOGIN" -> "334 VXNlcm5hbWU6";
@@ -53,7 +51,7 @@ class WireLogTest {
 
     @Test
     void withoutWireLogNothingOfTheConversationIsLogged() throws Exception {
-        String log = captured(() -> {
+        String log = LogCapture.during(() -> {
             try (ScriptedSmtpServer server = ScriptedSmtpServer.start();
                  SendmailRoute route = SendmailRoute.to("sendmail:127.0.0.1:" + server.port()
                                                         + "?from=alice@example.com&to=bob@example.com")) {
@@ -66,7 +64,7 @@ class WireLogTest {
 
     @Test
     void aRefusedRecipientIsLoggedAtWarnOncePerMessage() throws Exception {
-        String log = captured(() -> {
+        String log = LogCapture.during(() -> {
             try (ScriptedSmtpServer server = ScriptedSmtpServer.start().on("RCPT TO:<carol", "550 5.1.1 carol unknown");
                  SendmailRoute route = SendmailRoute.to("sendmail:127.0.0.1:" + server.port()
                                                         + "?from=alice@example.com&to=bob@example.com,carol@example.com")) {
@@ -77,22 +75,5 @@ class WireLogTest {
         });
         assertThat(log.lines().filter(l -> l.contains("WARN") && l.contains("refused 1 of 2 recipients"))
                 .filter(l -> l.contains("carol@example.com 550 5.1.1 carol unknown"))).hasSize(2);
-    }
-
-    private interface Work {
-        void run() throws Exception;
-    }
-
-    /** What the logger (slf4j-simple, on System.err) wrote while the work ran. */
-    private static String captured(Work work) throws Exception {
-        PrintStream original = System.err;
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(buffer, true, StandardCharsets.UTF_8));
-        try {
-            work.run();
-        } finally {
-            System.setErr(original);
-        }
-        return buffer.toString(StandardCharsets.UTF_8);
     }
 }
