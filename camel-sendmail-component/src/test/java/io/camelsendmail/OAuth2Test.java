@@ -22,7 +22,6 @@ import com.icegreen.greenmail.util.ServerSetupTest;
 import io.camelsendmail.support.LogCapture;
 import io.camelsendmail.support.ScriptedSmtpServer;
 import io.camelsendmail.support.SendmailRoute;
-import io.camelsendmail.support.TestTls;
 import io.camelsendmail.support.TokenEndpoint;
 import org.apache.camel.Exchange;
 import org.junit.jupiter.api.Test;

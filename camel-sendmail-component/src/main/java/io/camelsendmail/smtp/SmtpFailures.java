@@ -1,6 +1,5 @@
 package io.camelsendmail.smtp;
 
-import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.util.List;
