@@ -12,8 +12,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import io.camelsendmail.support.ScriptedSmtpServer;
@@ -32,8 +30,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class InFlightTest {
 
     private static final String ONE_CONNECTION = "?from=alice@example.com&to=bob@example.com&maxConnections=1";
-    private static final Pattern BODY = Pattern.compile("\r\n\r\n(.*)\r\n$", Pattern.DOTALL);
-
     @Test
     void withPipeliningEachMessageGoesWithTheNextEnvelopeInOneWrite() throws Exception {
         try (ScriptedSmtpServer server = ScriptedSmtpServer.start().extensions("PIPELINING").pauseBefore("MAIL", 20);
@@ -41,7 +37,7 @@ class InFlightTest {
             List<Exchange> exchanges = sendAtOnce(route, 6, i -> "message " + i, i -> Map.of());
 
             assertThat(exchanges).allSatisfy(e -> assertThat(e.getException()).isNull());
-            assertThat(bodies(server)).containsExactlyInAnyOrderElementsOf(bodiesOf(6));
+            assertThat(server.bodies()).containsExactlyInAnyOrderElementsOf(bodiesOf(6));
             assertThat(server.connections()).isEqualTo(1);
             // after the first, a message's MAIL FROM had arrived with the end of the message before it
             List<Received> mails = server.received().stream().filter(r -> r.line().startsWith("MAIL")).toList();
@@ -61,7 +57,7 @@ class InFlightTest {
                 assertThat(e.getMessage().getHeader(SendmailConstants.STATUSES, List.class))
                         .containsExactly(new RecipientStatus("bob@example.com", 250, "2.1.5 recipient ok"));
             });
-            assertThat(bodies(server)).containsExactlyInAnyOrderElementsOf(bodiesOf(8));
+            assertThat(server.bodies()).containsExactlyInAnyOrderElementsOf(bodiesOf(8));
             assertThat(server.commands()).noneMatch(c -> c.equals("DATA"));
             // a transaction's MAIL FROM arrived while the one before it was still unanswered
             List<Received> mails = server.received().stream().filter(r -> r.line().startsWith("MAIL")).toList();
@@ -91,7 +87,7 @@ class InFlightTest {
                 }
             }
             assertThat(failed).isNotEmpty().hasSizeLessThanOrEqualTo(3);
-            List<String> delivered = bodies(server);
+            List<String> delivered = server.bodies();
             // a failed one may have arrived (the server can take it and lose the connection before its reply); nothing
             // arrived twice, and every other message arrived once
             assertThat(delivered).doesNotHaveDuplicates();
@@ -123,7 +119,7 @@ class InFlightTest {
                             .containsExactly(new RecipientStatus("bob@example.com", 250, "2.1.5 recipient ok"));
                 }
             }
-            assertThat(bodies(server)).containsExactlyInAnyOrder("message 1", "message 3", "message 5", "message 7");
+            assertThat(server.bodies()).containsExactlyInAnyOrder("message 1", "message 3", "message 5", "message 7");
             assertThat(server.connections()).isEqualTo(1);
         }
     }
@@ -152,7 +148,7 @@ class InFlightTest {
             // after a 421 the server took nothing more: the rest went once, on a new connection
             List<String> others = new ArrayList<>(bodiesOf(6));
             others.removeAll(failed);
-            assertThat(bodies(server)).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(others);
+            assertThat(server.bodies()).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(others);
             assertThat(server.connections()).isEqualTo(2);
             // two MAIL FROM on the first connection (the second answered 421), then one for each message still to send
             assertThat(server.commands().stream().filter(c -> c.startsWith("MAIL"))).hasSize(2 + 5 - failed.size());
@@ -199,7 +195,7 @@ class InFlightTest {
                 assertThat(exchange.getMessage().getHeader(SendmailConstants.STATUSES, List.class)).as(body)
                         .containsExactlyElementsOf(expected);
             });
-            Map<String, Long> received = bodies(server).stream()
+            Map<String, Long> received = server.bodies().stream()
                     .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
             assertThat(received).hasSize(messages);
             assertThat(received.values()).allMatch(count -> count == 1L);
@@ -229,7 +225,7 @@ class InFlightTest {
             List<Exchange> exchanges = sendAtOnce(route, 12, i -> "message " + i, i -> Map.of());
 
             assertThat(exchanges).allSatisfy(e -> assertThat(e.getException()).isNull());
-            assertThat(bodies(server)).containsExactlyInAnyOrderElementsOf(bodiesOf(12));
+            assertThat(server.bodies()).containsExactlyInAnyOrderElementsOf(bodiesOf(12));
             assertThat(refusals.get()).isPositive();
             // paused after a refusal rather than trying every message against the limit
             assertThat(refusals.get()).isLessThan(12);
@@ -277,7 +273,7 @@ class InFlightTest {
             } finally {
                 threads.shutdownNow();
             }
-            assertThat(bodies(server)).containsExactlyInAnyOrderElementsOf(bodiesOf(200));
+            assertThat(server.bodies()).containsExactlyInAnyOrderElementsOf(bodiesOf(200));
             // a second connection was tried and refused at the greeting; the messages waited for the first
             assertThat(server.connections()).isGreaterThan(1);
         }
@@ -308,13 +304,5 @@ class InFlightTest {
             bodies.add("message " + i);
         }
         return bodies;
-    }
-
-    private static List<String> bodies(ScriptedSmtpServer server) {
-        return server.messages().stream().map(data -> {
-            Matcher m = BODY.matcher(data);
-            assertThat(m.find()).as("message data has a body: %s", data).isTrue();
-            return m.group(1);
-        }).toList();
     }
 }

@@ -10,8 +10,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import io.camelsendmail.support.ScriptedSmtpServer;
@@ -152,7 +150,7 @@ class SmtpConnectionPoolTest {
             assertThat(second.getException()).isNull();
             assertThat(second.getMessage().getHeader(SendmailConstants.ACCEPTED)).isEqualTo(1);
             assertThat(server.connections()).isEqualTo(2);
-            assertThat(bodies(server)).containsExactly("first", "second");
+            assertThat(server.bodies()).containsExactly("first", "second");
         }
     }
 
@@ -166,7 +164,7 @@ class SmtpConnectionPoolTest {
 
             assertThat(route.send("second").getException()).isNull();
             assertThat(server.connections()).isEqualTo(2);
-            assertThat(bodies(server)).containsExactly("first", "second");
+            assertThat(server.bodies()).containsExactly("first", "second");
         }
     }
 
@@ -182,7 +180,7 @@ class SmtpConnectionPoolTest {
             assertThat(route.send("second").getException()).isNull();
 
             assertThat(server.connections()).isEqualTo(2);
-            assertThat(bodies(server)).containsExactly("first", "second");
+            assertThat(server.bodies()).containsExactly("first", "second");
         }
     }
 
@@ -226,7 +224,7 @@ class SmtpConnectionPoolTest {
             // transient: no data was sent, so the route's redelivery may send it again
             assertThat(e.isTransient()).isTrue();
             assertThat(server.connections()).isEqualTo(1);
-            assertThat(bodies(server)).containsExactly("first");
+            assertThat(server.bodies()).containsExactly("first");
         }
     }
 
@@ -249,8 +247,8 @@ class SmtpConnectionPoolTest {
                 for (int i = 0; i < 5; i++) {
                     assertThat(route.send("after " + i).getException()).isNull();
                 }
-                assertThat(bodies(first)).containsExactly("before 0", "before 1", "before 2", "before 3", "before 4");
-                assertThat(bodies(second)).containsExactly("after 0", "after 1", "after 2", "after 3", "after 4");
+                assertThat(first.bodies()).containsExactly("before 0", "before 1", "before 2", "before 3", "before 4");
+                assertThat(second.bodies()).containsExactly("after 0", "after 1", "after 2", "after 3", "after 4");
                 assertThat(second.connections()).isEqualTo(1);
             }
         } finally {
@@ -307,7 +305,7 @@ class SmtpConnectionPoolTest {
             List<Exchange> results = sendConcurrently(route, 8, messages);
 
             assertThat(results).allSatisfy(e -> assertThat(e.getException()).isNull());
-            Map<String, Long> received = bodies(server).stream()
+            Map<String, Long> received = server.bodies().stream()
                     .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
             assertThat(received).hasSize(messages);
             assertThat(received.values()).allSatisfy(count -> assertThat(count).isEqualTo(1L));
@@ -338,16 +336,6 @@ class SmtpConnectionPoolTest {
         }
     }
 
-    private static final Pattern BODY = Pattern.compile("\r\n\r\n(.*)\r\n$", Pattern.DOTALL);
-
-    /** The text of each message the server accepted, in order. */
-    private static List<String> bodies(ScriptedSmtpServer server) {
-        return server.messages().stream().map(data -> {
-            Matcher m = BODY.matcher(data);
-            assertThat(m.find()).as("message data has a body: %s", data).isTrue();
-            return m.group(1);
-        }).toList();
-    }
 
     private static Map<Integer, Long> mailsPerConnection(ScriptedSmtpServer server) {
         return server.received().stream().filter(r -> r.line().startsWith("MAIL"))

@@ -150,14 +150,13 @@ abstract class SaslMechanism {
         }
     }
 
-    /** The LOGIN mechanism: user name and password, each in answer to a challenge. */
-    private static final class Login extends SaslMechanism {
-        private final String username;
-        private final String password;
-        private int answered;
+    /** A mechanism that waits for the server's challenge, and answers it from a user name and password. */
+    private abstract static class Challenged extends SaslMechanism {
+        final String username;
+        final String password;
 
-        Login(String username, String password) {
-            super("LOGIN");
+        Challenged(String name, String username, String password) {
+            super(name);
             this.username = username;
             this.password = password;
         }
@@ -165,6 +164,15 @@ abstract class SaslMechanism {
         @Override
         String initialResponse() {
             return null;
+        }
+    }
+
+    /** The LOGIN mechanism: user name and password, each in answer to a challenge. */
+    private static final class Login extends Challenged {
+        private int answered;
+
+        Login(String username, String password) {
+            super("LOGIN", username, password);
         }
 
         @Override
@@ -178,20 +186,11 @@ abstract class SaslMechanism {
     }
 
     /** RFC 2195: the user name and an HMAC-MD5 of the server's challenge, keyed with the password. */
-    private static final class CramMd5 extends SaslMechanism {
-        private final String username;
-        private final String password;
+    private static final class CramMd5 extends Challenged {
         private boolean answered;
 
         CramMd5(String username, String password) {
-            super("CRAM-MD5");
-            this.username = username;
-            this.password = password;
-        }
-
-        @Override
-        String initialResponse() {
-            return null;
+            super("CRAM-MD5", username, password);
         }
 
         @Override

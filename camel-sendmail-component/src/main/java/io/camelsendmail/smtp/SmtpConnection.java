@@ -107,29 +107,21 @@ final class SmtpConnection {
      * bearer token the server refuses is reported to its source, and one more connection is tried with the next token.
      */
     static SmtpConnection open(SmtpSettings settings) throws SendmailException {
-        SmtpConnection connection = new SmtpConnection(settings);
-        try {
-            connection.start();
-            return connection;
-        } catch (SendmailException | RuntimeException e) {
-            connection.abort();
-            String refused = connection.refusedToken;
-            if (refused == null || !settings.tokens().refused(refused)) {
-                throw e;
+        for (int attempt = 1; ; attempt++) {
+            SmtpConnection connection = new SmtpConnection(settings);
+            try {
+                connection.start();
+                return connection;
+            } catch (SendmailException | RuntimeException e) {
+                connection.abort();
+                String refused = connection.refusedToken;
+                // the token's source hears of every refusal; a second connection is tried where it may give another
+                if (refused == null || !settings.tokens().refused(refused) || attempt == 2) {
+                    throw e;
+                }
+                LOG.debug("Connection {} to {}: the server refused the access token; trying once more with a new one",
+                        connection.id, connection.server);
             }
-        }
-        LOG.debug("Connection {} to {}: the server refused the access token; trying once more with a new one",
-                connection.id, connection.server);
-        SmtpConnection fresh = new SmtpConnection(settings);
-        try {
-            fresh.start();
-            return fresh;
-        } catch (SendmailException | RuntimeException e) {
-            fresh.abort();
-            if (fresh.refusedToken != null) {
-                settings.tokens().refused(fresh.refusedToken);
-            }
-            throw e;
         }
     }
 

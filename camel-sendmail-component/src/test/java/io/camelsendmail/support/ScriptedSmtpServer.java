@@ -18,6 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -52,6 +54,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
      */
     public record Received(int connection, String line, boolean tls, boolean batched) {
     }
+
+    private static final Pattern BODY = Pattern.compile("\r\n\r\n(.*)\r\n$", Pattern.DOTALL);
 
     private final ServerSocket serverSocket;
     private final SSLContext startTls;
@@ -170,6 +174,17 @@ public final class ScriptedSmtpServer implements AutoCloseable {
      */
     public List<String> wireData() {
         return new ArrayList<>(wireData);
+    }
+
+    /** The body of each message accepted, in order: what follows the header section, without its last line break. */
+    public List<String> bodies() {
+        return messages().stream().map(data -> {
+            Matcher m = BODY.matcher(data);
+            if (!m.find()) {
+                throw new AssertionError("message data has no body: " + data);
+            }
+            return m.group(1);
+        }).toList();
     }
 
     /** The message data of every accepted end-of-data (or last BDAT chunk), dot-unstuffed, CRLF line ends. */
