@@ -47,6 +47,18 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "connectTimeout": getOrCreateConfiguration(target).setConnectTimeout(property(camelContext, int.class, value)); return true;
         case "contenttype":
         case "contentType": getOrCreateConfiguration(target).setContentType(property(camelContext, java.lang.String.class, value)); return true;
+        case "dkimcanonicalization":
+        case "dkimCanonicalization": getOrCreateConfiguration(target).setDkimCanonicalization(property(camelContext, java.lang.String.class, value)); return true;
+        case "dkimdomain":
+        case "dkimDomain": getOrCreateConfiguration(target).setDkimDomain(property(camelContext, java.lang.String.class, value)); return true;
+        case "dkimheaders":
+        case "dkimHeaders": getOrCreateConfiguration(target).setDkimHeaders(property(camelContext, java.lang.String.class, value)); return true;
+        case "dkimprivatekey":
+        case "dkimPrivateKey": getOrCreateConfiguration(target).setDkimPrivateKey(property(camelContext, java.security.PrivateKey.class, value)); return true;
+        case "dkimprivatekeyfile":
+        case "dkimPrivateKeyFile": getOrCreateConfiguration(target).setDkimPrivateKeyFile(property(camelContext, java.lang.String.class, value)); return true;
+        case "dkimselector":
+        case "dkimSelector": getOrCreateConfiguration(target).setDkimSelector(property(camelContext, java.lang.String.class, value)); return true;
         case "dsnenvid":
         case "dsnEnvid": getOrCreateConfiguration(target).setDsnEnvid(property(camelContext, java.lang.String.class, value)); return true;
         case "dsnnotify":
@@ -125,6 +137,18 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "connectTimeout": return int.class;
         case "contenttype":
         case "contentType": return java.lang.String.class;
+        case "dkimcanonicalization":
+        case "dkimCanonicalization": return java.lang.String.class;
+        case "dkimdomain":
+        case "dkimDomain": return java.lang.String.class;
+        case "dkimheaders":
+        case "dkimHeaders": return java.lang.String.class;
+        case "dkimprivatekey":
+        case "dkimPrivateKey": return java.security.PrivateKey.class;
+        case "dkimprivatekeyfile":
+        case "dkimPrivateKeyFile": return java.lang.String.class;
+        case "dkimselector":
+        case "dkimSelector": return java.lang.String.class;
         case "dsnenvid":
         case "dsnEnvid": return java.lang.String.class;
         case "dsnnotify":
@@ -204,6 +228,18 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "connectTimeout": return getOrCreateConfiguration(target).getConnectTimeout();
         case "contenttype":
         case "contentType": return getOrCreateConfiguration(target).getContentType();
+        case "dkimcanonicalization":
+        case "dkimCanonicalization": return getOrCreateConfiguration(target).getDkimCanonicalization();
+        case "dkimdomain":
+        case "dkimDomain": return getOrCreateConfiguration(target).getDkimDomain();
+        case "dkimheaders":
+        case "dkimHeaders": return getOrCreateConfiguration(target).getDkimHeaders();
+        case "dkimprivatekey":
+        case "dkimPrivateKey": return getOrCreateConfiguration(target).getDkimPrivateKey();
+        case "dkimprivatekeyfile":
+        case "dkimPrivateKeyFile": return getOrCreateConfiguration(target).getDkimPrivateKeyFile();
+        case "dkimselector":
+        case "dkimSelector": return getOrCreateConfiguration(target).getDkimSelector();
         case "dsnenvid":
         case "dsnEnvid": return getOrCreateConfiguration(target).getDsnEnvid();
         case "dsnnotify":

@@ -37,6 +37,18 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "connectTimeout": target.getConfiguration().setConnectTimeout(property(camelContext, int.class, value)); return true;
         case "contenttype":
         case "contentType": target.getConfiguration().setContentType(property(camelContext, java.lang.String.class, value)); return true;
+        case "dkimcanonicalization":
+        case "dkimCanonicalization": target.getConfiguration().setDkimCanonicalization(property(camelContext, java.lang.String.class, value)); return true;
+        case "dkimdomain":
+        case "dkimDomain": target.getConfiguration().setDkimDomain(property(camelContext, java.lang.String.class, value)); return true;
+        case "dkimheaders":
+        case "dkimHeaders": target.getConfiguration().setDkimHeaders(property(camelContext, java.lang.String.class, value)); return true;
+        case "dkimprivatekey":
+        case "dkimPrivateKey": target.getConfiguration().setDkimPrivateKey(property(camelContext, java.security.PrivateKey.class, value)); return true;
+        case "dkimprivatekeyfile":
+        case "dkimPrivateKeyFile": target.getConfiguration().setDkimPrivateKeyFile(property(camelContext, java.lang.String.class, value)); return true;
+        case "dkimselector":
+        case "dkimSelector": target.getConfiguration().setDkimSelector(property(camelContext, java.lang.String.class, value)); return true;
         case "dsnenvid":
         case "dsnEnvid": target.getConfiguration().setDsnEnvid(property(camelContext, java.lang.String.class, value)); return true;
         case "dsnnotify":
@@ -112,6 +124,18 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "connectTimeout": return int.class;
         case "contenttype":
         case "contentType": return java.lang.String.class;
+        case "dkimcanonicalization":
+        case "dkimCanonicalization": return java.lang.String.class;
+        case "dkimdomain":
+        case "dkimDomain": return java.lang.String.class;
+        case "dkimheaders":
+        case "dkimHeaders": return java.lang.String.class;
+        case "dkimprivatekey":
+        case "dkimPrivateKey": return java.security.PrivateKey.class;
+        case "dkimprivatekeyfile":
+        case "dkimPrivateKeyFile": return java.lang.String.class;
+        case "dkimselector":
+        case "dkimSelector": return java.lang.String.class;
         case "dsnenvid":
         case "dsnEnvid": return java.lang.String.class;
         case "dsnnotify":
@@ -188,6 +212,18 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "connectTimeout": return target.getConfiguration().getConnectTimeout();
         case "contenttype":
         case "contentType": return target.getConfiguration().getContentType();
+        case "dkimcanonicalization":
+        case "dkimCanonicalization": return target.getConfiguration().getDkimCanonicalization();
+        case "dkimdomain":
+        case "dkimDomain": return target.getConfiguration().getDkimDomain();
+        case "dkimheaders":
+        case "dkimHeaders": return target.getConfiguration().getDkimHeaders();
+        case "dkimprivatekey":
+        case "dkimPrivateKey": return target.getConfiguration().getDkimPrivateKey();
+        case "dkimprivatekeyfile":
+        case "dkimPrivateKeyFile": return target.getConfiguration().getDkimPrivateKeyFile();
+        case "dkimselector":
+        case "dkimSelector": return target.getConfiguration().getDkimSelector();
         case "dsnenvid":
         case "dsnEnvid": return target.getConfiguration().getDsnEnvid();
         case "dsnnotify":

@@ -24,7 +24,7 @@ public class SendmailEndpointUriFactory extends org.apache.camel.support.compone
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(40);
+        Set<String> props = new HashSet<>(46);
         props.add("accessToken");
         props.add("allowPartialDelivery");
         props.add("allowPlaintextAuth");
@@ -33,6 +33,12 @@ public class SendmailEndpointUriFactory extends org.apache.camel.support.compone
         props.add("cc");
         props.add("connectTimeout");
         props.add("contentType");
+        props.add("dkimCanonicalization");
+        props.add("dkimDomain");
+        props.add("dkimHeaders");
+        props.add("dkimPrivateKey");
+        props.add("dkimPrivateKeyFile");
+        props.add("dkimSelector");
         props.add("dsnEnvid");
         props.add("dsnNotify");
         props.add("dsnRequired");

@@ -1,5 +1,7 @@
 package io.camelsendmail;
 
+import java.security.PrivateKey;
+
 import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.UriParam;
@@ -81,6 +83,19 @@ public class SendmailConfiguration implements Cloneable {
     private boolean implicitTls;
     @UriParam(label = "security")
     private SSLContextParameters sslContextParameters;
+
+    @UriParam(label = "security")
+    private String dkimDomain;
+    @UriParam(label = "security")
+    private String dkimSelector;
+    @UriParam(label = "security")
+    private String dkimPrivateKeyFile;
+    @UriParam(label = "security")
+    private PrivateKey dkimPrivateKey;
+    @UriParam(label = "security", defaultValue = "relaxed/relaxed", enums = "relaxed/relaxed,relaxed/simple,simple/relaxed,simple/simple")
+    private String dkimCanonicalization = "relaxed/relaxed";
+    @UriParam(label = "security")
+    private String dkimHeaders;
 
     @UriParam(label = "advanced", defaultValue = "30000", javaType = "int")
     private int connectTimeout = 30000;
@@ -281,6 +296,69 @@ public class SendmailConfiguration implements Cloneable {
     /** The trust material (and client keys) for TLS. By default the JVM's trust store; the host name is always verified. */
     public void setSslContextParameters(SSLContextParameters sslContextParameters) {
         this.sslContextParameters = sslContextParameters;
+    }
+
+    public String getDkimDomain() {
+        return dkimDomain;
+    }
+
+    /**
+     * The domain that DKIM-signs every message (d=), with dkimSelector and a private key; its DNS has the public key at
+     * selector._domainkey.domain. Usually the From address's domain, for DMARC alignment.
+     */
+    public void setDkimDomain(String dkimDomain) {
+        this.dkimDomain = dkimDomain;
+    }
+
+    public String getDkimSelector() {
+        return dkimSelector;
+    }
+
+    /** The DKIM selector (s=): the DNS label under _domainkey where the public key is published. */
+    public void setDkimSelector(String dkimSelector) {
+        this.dkimSelector = dkimSelector;
+    }
+
+    public String getDkimPrivateKeyFile() {
+        return dkimPrivateKeyFile;
+    }
+
+    /**
+     * The DKIM private key: a PKCS#8 file, PEM or DER, RSA (signs rsa-sha256) or Ed25519 (ed25519-sha256), as
+     * openssl genpkey writes it. Read once, at start.
+     */
+    public void setDkimPrivateKeyFile(String dkimPrivateKeyFile) {
+        this.dkimPrivateKeyFile = dkimPrivateKeyFile;
+    }
+
+    public PrivateKey getDkimPrivateKey() {
+        return dkimPrivateKey;
+    }
+
+    /** The DKIM private key as a bean (a java.security.PrivateKey, RSA or Ed25519), instead of dkimPrivateKeyFile. */
+    public void setDkimPrivateKey(PrivateKey dkimPrivateKey) {
+        this.dkimPrivateKey = dkimPrivateKey;
+    }
+
+    public String getDkimCanonicalization() {
+        return dkimCanonicalization;
+    }
+
+    /** The DKIM canonicalization, header/body: relaxed/relaxed (the default, which survives relays' re-folding) or simple. */
+    public void setDkimCanonicalization(String dkimCanonicalization) {
+        this.dkimCanonicalization = dkimCanonicalization;
+    }
+
+    public String getDkimHeaders() {
+        return dkimHeaders;
+    }
+
+    /**
+     * The headers DKIM signs, comma-separated; by default RFC 6376's recommended set with List-Unsubscribe and
+     * List-Unsubscribe-Post. From is always signed.
+     */
+    public void setDkimHeaders(String dkimHeaders) {
+        this.dkimHeaders = dkimHeaders;
     }
 
     public int getConnectTimeout() {

@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -16,6 +19,7 @@ import jakarta.mail.internet.ContentType;
 import jakarta.mail.internet.ParseException;
 
 import io.camelsendmail.message.Addresses;
+import io.camelsendmail.message.DkimSigner;
 import io.camelsendmail.message.MailProviderLookup;
 import io.camelsendmail.message.MessageComposer;
 import io.camelsendmail.oauth.FixedToken;
@@ -50,6 +54,7 @@ public class SendmailEndpoint extends DefaultEndpoint {
     private ExecutorService closer;
     private ExecutorService completions;
     private MessageComposer composer;
+    private DkimSigner dkim;
     private SmtpConnectionPool connections;
     private MailProviderLookup mailProviders;
 
@@ -124,6 +129,7 @@ public class SendmailEndpoint extends DefaultEndpoint {
                                                + c.getIdleTimeout());
         }
         validateCredentials(c);
+        dkim = dkimSigner(c);
         try {
             Dsn.of(c.getDsnNotify(), c.getDsnRet(), c.getDsnEnvid());
         } catch (IllegalArgumentException e) {
@@ -201,6 +207,38 @@ public class SendmailEndpoint extends DefaultEndpoint {
         }
     }
 
+    /** The DKIM signer of the options, or null where none of them is set. */
+    private static DkimSigner dkimSigner(SendmailConfiguration c) {
+        boolean key = c.getDkimPrivateKeyFile() != null || c.getDkimPrivateKey() != null;
+        if (c.getDkimDomain() == null && c.getDkimSelector() == null && !key) {
+            if (c.getDkimHeaders() != null) {
+                throw new IllegalArgumentException("sendmail: option dkimHeaders needs dkimDomain, dkimSelector and a private key");
+            }
+            return null;
+        }
+        if (c.getDkimDomain() == null || c.getDkimSelector() == null || !key) {
+            throw new IllegalArgumentException("sendmail: DKIM signing needs the options dkimDomain, dkimSelector, and "
+                                               + "dkimPrivateKeyFile or dkimPrivateKey together");
+        }
+        if (c.getDkimPrivateKeyFile() != null && c.getDkimPrivateKey() != null) {
+            throw new IllegalArgumentException("sendmail: options dkimPrivateKeyFile and dkimPrivateKey each give the DKIM key: set one");
+        }
+        try {
+            PrivateKey privateKey = c.getDkimPrivateKey();
+            if (privateKey == null) {
+                try {
+                    privateKey = DkimSigner.readPrivateKey(Path.of(c.getDkimPrivateKeyFile()));
+                } catch (IOException e) {
+                    throw new IllegalArgumentException("the DKIM key file cannot be read: " + e, e);
+                }
+            }
+            List<String> headers = c.getDkimHeaders() == null ? null : List.of(c.getDkimHeaders().split(","));
+            return new DkimSigner(c.getDkimDomain(), c.getDkimSelector(), privateKey, c.getDkimCanonicalization(), headers);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("sendmail: " + e.getMessage(), e);
+        }
+    }
+
     /** Where the OAuth 2.0 tokens come from, or null when a password (or nothing) signs in. */
     private BearerTokens bearerTokens() {
         SendmailConfiguration c = configuration;
@@ -236,7 +274,7 @@ public class SendmailEndpoint extends DefaultEndpoint {
                 c.isAllowPartialDelivery(), c.isDsnRequired(), c.isWireLog(), c.getMaxConnections(), c.getMaxMessagesPerConnection(),
                 c.getMaxInFlight(), c.getMaxMessagesPerSecond() != null ? c.getMaxMessagesPerSecond() : 0,
                 c.getIdleTimeout(), writeTimeouts);
-        composer = MessageComposer.of(configuration);
+        composer = MessageComposer.of(configuration, dkim);
         ClassLoader context = Thread.currentThread().getContextClassLoader();
         mailProviders = new MailProviderLookup(context != null ? context : SendmailEndpoint.class.getClassLoader());
         // one thread per open connection (at most maxConnections, and one opening ahead)

@@ -50,17 +50,26 @@ public final class MessageComposer {
 
     private final SendmailConfiguration configuration;
     private final Session session;
+    private final DkimSigner dkim;
 
     public MessageComposer(SendmailConfiguration configuration, Session session) {
-        this.configuration = configuration;
-        this.session = session;
+        this(configuration, session, null);
     }
 
-    /** A composer whose messages may carry UTF-8 addresses in their headers (sent only where the server has SMTPUTF8). */
-    public static MessageComposer of(SendmailConfiguration configuration) {
+    private MessageComposer(SendmailConfiguration configuration, Session session, DkimSigner dkim) {
+        this.configuration = configuration;
+        this.session = session;
+        this.dkim = dkim;
+    }
+
+    /**
+     * A composer whose messages may carry UTF-8 addresses in their headers (sent only where the server has SMTPUTF8),
+     * each signed by {@code dkim} where it is not null.
+     */
+    public static MessageComposer of(SendmailConfiguration configuration, DkimSigner dkim) {
         Properties properties = new Properties();
         properties.put("mail.mime.allowutf8", "true");
-        return new MessageComposer(configuration, Session.getInstance(properties));
+        return new MessageComposer(configuration, Session.getInstance(properties), dkim);
     }
 
     /** Composes the message and serializes it, ready for any connection: nothing about it can fail on the wire. */
@@ -75,7 +84,7 @@ public final class MessageComposer {
             throw new InvalidMessageException("a header from the route could not be set: " + e.getMessage(), null, -1, false,
                     null, e);
         }
-        return PreparedMessage.of(mail.withDsn(dsn));
+        return PreparedMessage.of(mail.withDsn(dsn), dkim);
     }
 
     /** The delivery status notifications asked for: each exchange header, else its option. */

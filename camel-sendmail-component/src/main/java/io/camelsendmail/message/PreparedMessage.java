@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.util.Enumeration;
 import java.util.List;
 
@@ -44,9 +45,15 @@ public final class PreparedMessage implements OutgoingMessage, AutoCloseable {
 
     /** Serializes the composed message, and closes its source. */
     public static PreparedMessage of(OutgoingMail mail) throws SendmailException {
+        return of(mail, null);
+    }
+
+    /** Serializes the composed message, signed where a signer is given, and closes its source. */
+    public static PreparedMessage of(OutgoingMail mail, DkimSigner dkim) throws SendmailException {
         Spool spool = new Spool();
         try {
-            CanonicalOutputStream out = new CanonicalOutputStream(spool);
+            DkimSigner.Signing signing = dkim != null ? dkim.start() : null;
+            CanonicalOutputStream out = new CanonicalOutputStream(signing != null ? new Tee(spool, signing) : spool);
             String messageId;
             try {
                 if (mail.body() == null) {
@@ -76,12 +83,42 @@ public final class PreparedMessage implements OutgoingMessage, AutoCloseable {
                 throw new SendmailException("the message could not be spooled to a temporary file: " + e.getMessage(),
                         null, -1, true, null, e);
             }
+            if (signing != null) {
+                try {
+                    spool.prepend(signing.header());
+                } catch (GeneralSecurityException e) {
+                    throw new SendmailException("the message could not be DKIM-signed: " + e + "; nothing was sent", null,
+                            -1, false, null, e);
+                }
+            }
             return new PreparedMessage(mail.envelope(), messageId, spool, mail.dsn());
         } catch (SendmailException | RuntimeException e) {
             spool.close();
             throw e;
         } finally {
             mail.closeSource();
+        }
+    }
+
+    /** The bytes to the spool and to the signature both. */
+    private static final class Tee extends OutputStream {
+        private final OutputStream first;
+        private final OutputStream second;
+
+        Tee(OutputStream first, OutputStream second) {
+            this.first = first;
+            this.second = second;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] { (byte) b }, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            first.write(b, off, len);
+            second.write(b, off, len);
         }
     }
 

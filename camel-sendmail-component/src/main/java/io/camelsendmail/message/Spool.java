@@ -25,6 +25,8 @@ final class Spool extends OutputStream implements AutoCloseable {
     private long size;
     private Path file;
     private OutputStream fileOutput;
+    /** Bytes that go before the file's (a signature header computed once the rest was written). */
+    private byte[] prefix = new byte[0];
 
     @Override
     public void write(int b) throws IOException {
@@ -87,6 +89,21 @@ final class Spool extends OutputStream implements AutoCloseable {
         }
     }
 
+    /** Puts bytes before those written, after {@link #finish()}. */
+    void prepend(byte[] first) {
+        if (file == null) {
+            byte[] joined = Arrays.copyOf(first, first.length + count);
+            System.arraycopy(bytes, 0, joined, first.length, count);
+            bytes = joined;
+            count = joined.length;
+        } else {
+            byte[] joined = Arrays.copyOf(first, first.length + prefix.length);
+            System.arraycopy(prefix, 0, joined, first.length, prefix.length);
+            prefix = joined;
+        }
+        size += first.length;
+    }
+
     long size() {
         return size;
     }
@@ -100,6 +117,7 @@ final class Spool extends OutputStream implements AutoCloseable {
         if (file == null) {
             out.write(bytes, 0, count);
         } else {
+            out.write(prefix);
             Files.copy(file, out);
         }
     }

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * With {@code examples.demo=true}: once the routes run, sends the bundled samples through each of them: two files
- * into the outbox, a message on the queue, one on the YAML route's queue, and a REST request.
+ * into the outbox, a message on the queue, one on the YAML route's queue, an order event for the HTML template, and a
+ * REST request.
  */
 final class DemoRun extends MainListenerSupport {
 
@@ -45,6 +46,10 @@ final class DemoRun extends MainListenerSupport {
                     Map.of("To", "carol@example.com", "Subject", "Parcel shipped"));
             template.sendBodyAndHeaders("jms:queue:" + context.resolvePropertyPlaceholders("{{queue.notifications}}"),
                     "Disk usage on db-1 is above 90%.", Map.of("To", "oncall@example.com"));
+            try (InputStream order = DemoRun.class.getResourceAsStream("/samples/order-shipped.json")) {
+                template.sendBody("jms:queue:" + context.resolvePropertyPlaceholders("{{queue.orders-shipped}}"),
+                        new String(order.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            }
             postRestRequest(Integer.parseInt(context.resolvePropertyPlaceholders("{{http.port}}")));
         } catch (Exception e) {
             LOG.error("The demo could not send its samples", e);

@@ -25,6 +25,7 @@ public final class ExamplesApplication {
         main.configure().addConfiguration(new EmbeddedDefaults());
         main.configure().addRoutesBuilder(new FileToEmailRoute());
         main.configure().addRoutesBuilder(new QueueToEmailRoute());
+        main.configure().addRoutesBuilder(new TemplatedMailRoute());
         main.configure().addRoutesBuilder(new RestToEmailRoute());
         main.addMainListener(new DemoRun());
         return main;

@@ -15,18 +15,7 @@ public final class QueueToEmailRoute extends RouteBuilder {
 
     @Override
     public void configure() {
-        errorHandler(deadLetterChannel("jms:queue:{{queue.dead-letter}}")
-                .useOriginalMessage()
-                .onPrepareFailure(QueueToEmailRoute::describeFailure));
-
-        onException(SendmailException.class)
-                .onWhen(exchange -> exchange.getException(SendmailException.class) != null
-                                    && exchange.getException(SendmailException.class).isTransient())
-                .maximumRedeliveries("{{queue.max-redeliveries}}")
-                .redeliveryDelay("{{queue.redelivery-delay}}")
-                .useExponentialBackOff()
-                .backOffMultiplier(2)
-                .retryAttemptedLogLevel(org.apache.camel.LoggingLevel.WARN);
+        handleFailures(this);
 
         from("jms:queue:{{queue.outbox}}?acknowledgementModeName=CLIENT_ACKNOWLEDGE")
                 .routeId("queue-to-email")
@@ -34,6 +23,25 @@ public final class QueueToEmailRoute extends RouteBuilder {
                         () -> e.getContext().resolvePropertyPlaceholders("{{mail.default-to}}"))))
                 .to("{{mail.endpoint}}")
                 .process(e -> log.info("Sent queued message: {}", DeliveryReport.of(e)));
+    }
+
+    /**
+     * The failure handling of the queue routes: a transient SMTP failure redelivered with exponential back-off, anything
+     * else to {@code queue.dead-letter} at once, the original message with the error in its properties.
+     */
+    static void handleFailures(RouteBuilder routes) {
+        routes.errorHandler(routes.deadLetterChannel("jms:queue:{{queue.dead-letter}}")
+                .useOriginalMessage()
+                .onPrepareFailure(QueueToEmailRoute::describeFailure));
+
+        routes.onException(SendmailException.class)
+                .onWhen(exchange -> exchange.getException(SendmailException.class) != null
+                                    && exchange.getException(SendmailException.class).isTransient())
+                .maximumRedeliveries("{{queue.max-redeliveries}}")
+                .redeliveryDelay("{{queue.redelivery-delay}}")
+                .useExponentialBackOff()
+                .backOffMultiplier(2)
+                .retryAttemptedLogLevel(org.apache.camel.LoggingLevel.WARN);
     }
 
     /** The dead-lettered message carries why, as JMS properties. */

@@ -21,10 +21,11 @@ class DemoRunTest {
     void theDemoDeliversEverySampleToTheEmbeddedServer() throws Exception {
         try (RunningExamples app = RunningExamples.embedded(work, Map.of("examples.demo", "true"))) {
             GreenMail greenMail = app.context().hasService(EmbeddedSmtpServer.class).greenMail();
-            // welcome.eml: 2, weekly-report.txt: 2, queue: 1, notifications: 1, REST: 2 mailbox copies
-            await().atMost(Duration.ofSeconds(30)).until(() -> greenMail.getReceivedMessages().length == 8);
+            // welcome.eml: 2, weekly-report.txt: 2, queue: 1, notifications: 1, order shipped: 1, REST: 2 mailbox copies
+            await().atMost(Duration.ofSeconds(30)).until(() -> greenMail.getReceivedMessages().length == 9);
             assertThat(greenMail.getReceivedMessages()).extracting(m -> m.getSubject()).contains("Welcome aboard",
-                    "Weekly report, week 48", "Parcel shipped", "Notification", "Build 42 passed");
+                    "Weekly report, week 48", "Parcel shipped", "Notification", "Your order A-1042 has shipped",
+                    "Build 42 passed");
             assertThat(work.resolve("outbox/.sent/welcome.eml")).exists();
         }
     }
