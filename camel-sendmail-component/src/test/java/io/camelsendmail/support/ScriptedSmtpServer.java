@@ -52,6 +52,10 @@ public final class ScriptedSmtpServer implements AutoCloseable {
      * One line the server received; {@code batched} when it had already arrived, unanswered, together with the line
      * before it (the client pipelined them).
      */
+    /** A message accepted: on which connection, its data, and when (epoch milliseconds), just before the 250 went out. */
+    public record Accepted(int connection, String data, long millis) {
+    }
+
     public record Received(int connection, String line, boolean tls, boolean batched) {
     }
 
@@ -64,6 +68,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     // synchronized rather than copy-on-write: load tests record hundreds of thousands of lines
     private final List<Received> received = Collections.synchronizedList(new ArrayList<>());
     private final List<String> messages = Collections.synchronizedList(new ArrayList<>());
+    private final List<Accepted> accepted = Collections.synchronizedList(new ArrayList<>());
     private final List<String> wireData = new CopyOnWriteArrayList<>();
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private final Map<Integer, Integer> transactionsPerConnection = new ConcurrentHashMap<>();
@@ -192,6 +197,18 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         synchronized (messages) {
             return new ArrayList<>(messages);
         }
+    }
+
+    /** Every accepted message with its connection and time. */
+    public List<Accepted> accepted() {
+        synchronized (accepted) {
+            return new ArrayList<>(accepted);
+        }
+    }
+
+    private void accept(int connection, String data) {
+        messages.add(data);
+        accepted.add(new Accepted(connection, data, System.currentTimeMillis()));
     }
 
     public int connections() {
@@ -330,7 +347,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                             reply = replyFor(number, END_OF_DATA, "250 2.0.0 queued as Q" + number + "x"
                                                                   + transactionsPerConnection.merge(number, 1, Integer::sum));
                             if (reply.startsWith("250")) {
-                                messages.add(data);
+                                accept(number, data);
                             }
                         } else {
                             reply = replyFor(number, line, "250 2.0.0 chunk received");
@@ -352,7 +369,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                             String end = replyFor(number, END_OF_DATA, "250 2.0.0 queued as Q" + number + "x"
                                                                        + transactionsPerConnection.merge(number, 1, Integer::sum));
                             if (end.startsWith("250")) {
-                                messages.add(data);
+                                accept(number, data);
                             }
                             // whether the client sent the next command with the end of the data
                             waiting = in.available() > 0;

@@ -1,0 +1,77 @@
+package io.camelsendmail.examples;
+
+import java.util.Properties;
+
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.kafka.KafkaComponent;
+import org.apache.camel.main.Main;
+import org.apache.camel.processor.idempotent.kafka.KafkaIdempotentRepository;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+/**
+ * One instance of {@link KafkaToEmailRoute}: start as many as the outbox topic has partitions, anywhere, with the same
+ * {@code kafka.group-id}. The brokers are {@code kafka.bootstrap-servers} ({@code KAFKA_BOOTSTRAP_SERVERS}); SASL and TLS
+ * to them are camel-kafka's own options ({@code CAMEL_COMPONENT_KAFKA_SECURITY_PROTOCOL}, {@code ..._SASL_MECHANISM},
+ * {@code ..._SASL_JAAS_CONFIG}, {@code ..._SSL_TRUSTSTORE_LOCATION}), which the shared repository uses too.
+ */
+public final class KafkaToEmailApplication {
+
+    private KafkaToEmailApplication() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int exitCode = newMain().run(args);
+        System.exit(exitCode);
+    }
+
+    public static Main newMain() {
+        Main main = new Main();
+        // this route, not the YAML routes of the examples application (routes/); none is bundled in kafka-routes/
+        main.addOverrideProperty("camel.main.routes-include-pattern", "classpath:kafka-routes/*.camel.yaml");
+        main.configure().addConfiguration(new Configuration());
+        return main;
+    }
+
+    static final class Configuration implements CamelConfiguration {
+        @Override
+        public void configure(CamelContext context) throws Exception {
+            var properties = context.getPropertiesComponent();
+            String brokers = properties.resolveProperty("kafka.bootstrap-servers").orElse("");
+            if (brokers.isBlank() || properties.resolveProperty("smtp.host").orElse("").isBlank()) {
+                throw new IllegalArgumentException("set kafka.bootstrap-servers and smtp.host (KAFKA_BOOTSTRAP_SERVERS, "
+                                                   + "SMTP_HOST): every instance sends through the same brokers and SMTP server");
+            }
+            context.getComponent("kafka", KafkaComponent.class).getConfiguration().setBrokers(brokers);
+            SharedRepository sent = new SharedRepository(properties.resolveProperty("kafka.idempotent-topic").orElseThrow());
+            sent.setCamelContext(context);
+            context.addService(sent, true, true);
+            context.addRoutes(new KafkaToEmailRoute(sent));
+        }
+    }
+
+    /**
+     * The repository of sent Message-IDs, a Kafka topic, reached with the kafka component's own settings (brokers, SASL,
+     * TLS), as they are once the application's properties are applied; each write waits for every in-sync replica.
+     */
+    static final class SharedRepository extends KafkaIdempotentRepository {
+
+        SharedRepository(String topic) {
+            setTopic(topic);
+        }
+
+        @Override
+        protected void doStart() throws Exception {
+            KafkaComponent kafka = getCamelContext().getComponent("kafka", KafkaComponent.class);
+            Properties consumer = kafka.getConfiguration().createConsumerProperties();
+            consumer.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getConfiguration().getBrokers());
+            setConsumerConfig(consumer);
+            Properties producer = kafka.getConfiguration().createProducerProperties();
+            producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getConfiguration().getBrokers());
+            producer.put(ProducerConfig.ACKS_CONFIG, "all");
+            setProducerConfig(producer);
+            super.doStart();
+        }
+    }
+}
