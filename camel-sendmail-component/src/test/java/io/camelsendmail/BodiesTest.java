@@ -79,6 +79,50 @@ class BodiesTest {
         assertThat(file).exists(); // the producer never deletes the caller's file
     }
 
+    /** Text whose first lines look like headers: never turned into headers. */
+    private static final String NOTE = "Note: revenue is up 5%\nCosts: flat\n\nDetails follow.\n";
+
+    @Test
+    void aFileNotNamedEmlIsTheTextOfANewMessageEvenWhenItLooksLikeHeaders() throws Exception {
+        File note = Files.writeString(dir.resolve("q3.txt"), NOTE).toFile();
+        File hello = Files.writeString(dir.resolve("hello.txt"), "Hello team,\nall good.\n").toFile();
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start();
+             SendmailRoute route = SendmailRoute.to(uri(server) + "?from=reports@example.com&to=team@example.com&subject=Q3")) {
+            assertThat(route.send(note).getException()).isNull();
+            assertThat(route.send(hello).getException()).isNull();
+
+            assertThat(server.bodies().get(0)).isEqualTo("Note: revenue is up 5%\r\nCosts: flat\r\n\r\nDetails follow.");
+            String headerSection = server.messages().get(0).split("\r\n\r\n", 2)[0];
+            assertThat(headerSection).contains("Subject: Q3").doesNotContain("Note:", "Costs:");
+            assertThat(server.bodies().get(1)).isEqualTo("Hello team,\r\nall good.");
+        }
+    }
+
+    @Test
+    void rawBytesWhoseHeaderSectionHasNoMessageHeaderAreRefusedNotSentAsHeaders() throws Exception {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start();
+             SendmailRoute route = SendmailRoute.to(uri(server) + "?from=reports@example.com&to=team@example.com")) {
+            Exchange exchange = route.send(NOTE.getBytes(StandardCharsets.UTF_8));
+
+            assertThat(exchange.getException()).isInstanceOf(InvalidMessageException.class)
+                    .hasMessageContaining("its header section (Note, Costs) has none of From, To, Subject, Date");
+            assertThat(server.connections()).isZero();
+        }
+    }
+
+    @Test
+    void aFileThatIsNotTextInTheContentTypesCharsetIsRefusedNamingIt() throws Exception {
+        File binary = Files.write(dir.resolve("scan.pdf"), new byte[] { '%', 'P', 'D', 'F', (byte) 0xC3, (byte) 0x28 }).toFile();
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start();
+             SendmailRoute route = SendmailRoute.to(uri(server) + "?from=reports@example.com&to=team@example.com")) {
+            Exchange exchange = route.send(binary);
+
+            assertThat(exchange.getException()).isInstanceOf(InvalidMessageException.class)
+                    .hasMessageContaining("the file scan.pdf is sent as the text of a message, and it is not UTF-8 text");
+            assertThat(server.connections()).isZero();
+        }
+    }
+
     @Test
     void optionsAndHeadersNameTheEnvelopeOfARawMessageWithoutRewritingIt() throws Exception {
         try (ScriptedSmtpServer server = ScriptedSmtpServer.start();

@@ -55,6 +55,11 @@ final class SinkProcess implements AutoCloseable {
         }
     }
 
+    /** The messages counted so far. */
+    long count() {
+        return received.get();
+    }
+
     /** Waits until the count has not changed for a while: the server has finished with what it was sent. */
     long settledCount() throws InterruptedException {
         long last = -1;

@@ -291,7 +291,7 @@ public final class ThroughputBenchmark {
                 .encodeToString(der) + "\n-----END " + type + "-----\n";
     }
 
-    private static String requireProgram(String path, String debianPackage) {
+    static String requireProgram(String path, String debianPackage) {
         if (!Files.isExecutable(Path.of(path))) {
             System.err.println("The benchmark needs " + path + ": apt-get install " + debianPackage);
             System.exit(2);

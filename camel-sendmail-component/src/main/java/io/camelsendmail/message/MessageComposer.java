@@ -35,6 +35,7 @@ import io.camelsendmail.SendmailConfiguration;
 import io.camelsendmail.SendmailConstants;
 import io.camelsendmail.SendmailException;
 import io.camelsendmail.smtp.Dsn;
+import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.WrappedFile;
 import org.apache.camel.attachment.Attachment;
@@ -109,6 +110,10 @@ public final class MessageComposer {
         }
         Fields fields = Fields.of(in, configuration);
         try {
+            String fileText = textOfFile(in, body);
+            if (fileText != null) {
+                body = fileText;
+            }
             if (body instanceof CharSequence text) {
                 return new OutgoingMail(textEnvelope(fields), text(in, fields, text.toString()), null);
             }
@@ -124,12 +129,15 @@ public final class MessageComposer {
             try {
                 if (raw instanceof SharedInputStream) {
                     // a byte[] or a file: parsed in place, its content never copied into memory
-                    return complete(fields, parse(raw), source[0]);
+                    MimeMessage parsed = parse(raw);
+                    requireMessageHeaders(parsed);
+                    return complete(fields, parsed, source[0]);
                 }
                 // a stream of any size: its header section is read for the envelope, its body streams to the spool
                 InputStream buffered = new BufferedInputStream(raw);
                 requireHeaderFirst(buffered);
                 ComposedMessage headers = new ComposedMessage(session, new InternetHeaders(buffered, true));
+                requireMessageHeaders(headers);
                 OutgoingMail mail = complete(fields, headers, source[0]);
                 return new OutgoingMail(mail.envelope(), mail.message(), buffered, raw, null);
             } catch (SendmailException | RuntimeException e) {
@@ -328,6 +336,67 @@ public final class MessageComposer {
             throw Addresses.invalid("the body is not an RFC 5322 message: its first line is not a header field: '"
                                     + (first.length() > 80 ? first.substring(0, 80) + "..." : first)
                                     + "'. Send plain text as a String, or add the headers");
+        }
+    }
+
+    /** Headers of which a complete message has at least one; text whose first lines look like headers has none. */
+    private static final String[] MESSAGE_HEADERS = { "From", "Sender", "To", "Cc", "Bcc", "Reply-To", "Subject", "Date",
+            "Message-ID", "MIME-Version", "Received", "Return-Path", "In-Reply-To", "References" };
+
+    /**
+     * A raw body is sent as the message it says it is only if its header section has a message's headers: text such as
+     * "Note: revenue is up 5%" then "Costs: flat" must never become two mail headers and a shorter body.
+     */
+    private static void requireMessageHeaders(MimeMessage message) throws MessagingException, SendmailException {
+        for (String name : MESSAGE_HEADERS) {
+            if (message.getHeader(name) != null) {
+                return;
+            }
+        }
+        StringBuilder names = new StringBuilder();
+        for (var headers = message.getAllHeaders(); headers.hasMoreElements() && names.length() < 80;) {
+            names.append(names.length() == 0 ? "" : ", ").append(headers.nextElement().getName());
+        }
+        throw Addresses.invalid("the body is not an RFC 5322 message: its header section (" + names + ") has none of "
+                                + "From, To, Subject, Date, Message-ID or MIME-Version. Send text as a String (or a "
+                                + "file whose name does not end in .eml), or add the headers");
+    }
+
+    /**
+     * A file body is a complete message only where its name ends in .eml or its content type is message/rfc822 (the
+     * header Content-Type, or CamelFileContentType as a file consumer sets it); any other file is the text of a new
+     * message, decoded in the charset of contentType.
+     *
+     * @return the text of such a file, or null for a message file or another body
+     */
+    private String textOfFile(Message in, Object body) throws SendmailException, IOException {
+        File file = body instanceof File f ? f
+                : body instanceof WrappedFile<?> wrapped && wrapped.getFile() instanceof File f ? f : null;
+        if (file == null && !(body instanceof WrappedFile<?>)) {
+            return null;
+        }
+        String name = file != null ? file.getName() : in.getHeader(Exchange.FILE_NAME, "", String.class);
+        String type = in.getHeader("Content-Type", in.getHeader(Exchange.FILE_CONTENT_TYPE), String.class);
+        if (name.toLowerCase(java.util.Locale.ROOT).endsWith(".eml")
+            || type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("message/rfc822")) {
+            return null;
+        }
+        Charset charset = charsetOf(configuration.getContentType());
+        byte[] bytes = file != null ? java.nio.file.Files.readAllBytes(file.toPath()) : in.getBody(byte[].class);
+        try {
+            return charset.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw Addresses.invalid("the file " + name + " is sent as the text of a message, and it is not " + charset
+                                    + " text: name a complete message .eml, or send the file as an attachment");
+        }
+    }
+
+    private static Charset charsetOf(String contentType) {
+        try {
+            String charset = new ContentType(contentType).getParameter("charset");
+            return charset != null ? Charset.forName(MimeUtility.javaCharset(charset)) : StandardCharsets.UTF_8;
+        } catch (ParseException | IllegalArgumentException e) {
+            return StandardCharsets.UTF_8;
         }
     }
 

@@ -30,6 +30,8 @@ public final class KafkaToEmailApplication {
         Main main = new Main();
         // this route, not the YAML routes of the examples application (routes/); none is bundled in kafka-routes/
         main.addOverrideProperty("camel.main.routes-include-pattern", "classpath:kafka-routes/*.camel.yaml");
+        // a consumer of the outbox runs until it is stopped, however long the topic stays quiet
+        main.addOverrideProperty("camel.main.duration-max-idle-seconds", "0");
         main.configure().addConfiguration(new Configuration());
         return main;
     }

@@ -40,7 +40,6 @@ public final class KafkaToEmailInstance implements AutoCloseable {
         command.add("io.camelsendmail.examples.KafkaToEmailApplication");
         Path log = logDir.resolve(name + ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().put("CAMEL_MAIN_DURATION_MAX_IDLE_SECONDS", "0");
         return new KafkaToEmailInstance(name, builder.start(), log);
     }
 

@@ -1,0 +1,97 @@
+package io.camelsendmail.benchmarks;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import io.camelsendmail.examples.support.KafkaTestCluster;
+import io.camelsendmail.examples.support.KafkaToEmailInstance;
+
+/**
+ * The Kafka example scaled out: 1, 2 and 3 instances of KafkaToEmailApplication (each its own JVM, one consumer, one
+ * SMTP connection) on one 6-partition outbox topic, sending to Postfix's smtp-sink behind a 40 ms round trip. The
+ * figure is messages per second end to end: from the first record produced to the server's count of the last mail.
+ */
+public final class KafkaScalingBenchmark {
+
+    private static final int MAILS = Integer.getInteger("bench.kafka.mails", 360);
+    private static final long ONE_WAY_DELAY_MILLIS = 20;
+
+    public static void main(String[] args) throws Exception {
+        String smtpSink = ThroughputBenchmark.requireProgram("/usr/sbin/smtp-sink", "postfix");
+        Path work = Files.createTempDirectory("sendmail-kafka-bench");
+        int sinkPort = SinkProcess.freePort();
+        List<String> sinkCommand = new ArrayList<>(List.of(smtpSink, "-c"));
+        if ("root".equals(System.getProperty("user.name"))) {
+            sinkCommand.addAll(List.of("-u", "nobody"));
+        }
+        sinkCommand.addAll(List.of("127.0.0.1:" + sinkPort, "256"));
+        System.out.printf(Locale.ROOT, "Kafka to email: %d mails, 6 partitions, 1 consumer and 1 SMTP connection per "
+                                       + "instance, smtp-sink over a %d ms round trip%n", MAILS, 2 * ONE_WAY_DELAY_MILLIS);
+        System.out.printf(Locale.ROOT, "%-10s %10s %10s%n", "instances", "msg/s", "vs 1");
+        double one = 0;
+        try (SinkProcess sink = SinkProcess.start("smtp-sink", sinkCommand, sinkPort, work.resolve("smtp-sink.log"));
+             DelayRelay relay = new DelayRelay(sinkPort, ONE_WAY_DELAY_MILLIS)) {
+            for (int instances = 1; instances <= 3; instances++) {
+                double rate = measure(instances, sink, relay.port(), work);
+                if (instances == 1) {
+                    one = rate;
+                }
+                System.out.printf(Locale.ROOT, "%-10d %10.1f %10.2f%n", instances, rate, rate / one);
+            }
+        }
+        System.exit(0);
+    }
+
+    private static double measure(int count, SinkProcess sink, int smtpPort, Path work) throws Exception {
+        List<KafkaToEmailInstance> instances = new ArrayList<>();
+        try (KafkaTestCluster kafka = KafkaTestCluster.start(6)) {
+            Map<String, String> properties = Map.of("kafka.bootstrap-servers", kafka.bootstrapServers(),
+                    "smtp.host", "127.0.0.1", "smtp.port", String.valueOf(smtpPort),
+                    "org.slf4j.simpleLogger.defaultLogLevel", "warn");
+            for (int i = 0; i < count; i++) {
+                instances.add(KafkaToEmailInstance.start("instance-" + count + "-" + i, System.getProperty("java.class.path"),
+                        work, properties));
+            }
+            await(() -> kafka.groupMembers("sendmail") == count, Duration.ofSeconds(90), "the group to have " + count + " members");
+            // warm-up: every instance has opened its connection and sent a few mails
+            long before = sink.count();
+            for (int i = 0; i < 30; i++) {
+                kafka.sendMail("<warm-" + count + "-" + i + "@bench.test>", "warm-up " + i);
+            }
+            kafka.flush();
+            await(() -> sink.count() >= before + 30, Duration.ofSeconds(90), "the warm-up mails");
+
+            long base = sink.count();
+            long start = System.nanoTime();
+            for (int i = 0; i < MAILS; i++) {
+                kafka.sendMail("<mail-" + count + "-" + i + "@bench.test>", "statement " + i);
+            }
+            kafka.flush();
+            await(() -> sink.count() >= base + MAILS, Duration.ofMinutes(10), MAILS + " mails");
+            return MAILS / ((System.nanoTime() - start) / 1e9);
+        } finally {
+            for (KafkaToEmailInstance instance : instances) {
+                instance.close();
+            }
+        }
+    }
+
+    private interface Condition {
+        boolean met() throws Exception;
+    }
+
+    private static void await(Condition condition, Duration limit, String what) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!condition.met()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("gave up waiting for " + what + " after " + limit.toSeconds() + " s");
+            }
+            Thread.sleep(50);
+        }
+    }
+}
