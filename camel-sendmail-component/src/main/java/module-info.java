@@ -9,6 +9,10 @@ module io.camelsendmail {
     requires transitive camel.api;
     requires transitive camel.support;
     requires camel.util;
+    requires camel.health;
+    // @ManagedResource for JMX, and the dev console's JSON
+    requires camel.management.api;
+    requires camel.util.json;
     requires camel.attachments;
     requires transitive jakarta.mail;
     requires jakarta.activation;
@@ -16,6 +20,8 @@ module io.camelsendmail {
     requires oauth2.oidc.sdk;
     // the @Generated annotation on the configurers that camel-package-maven-plugin writes
     requires static java.compiler;
+    // meters only where the application has Micrometer
+    requires static micrometer.core;
 
     exports io.camelsendmail;
 }

@@ -68,6 +68,12 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "dsnret":
         case "dsnRet": getOrCreateConfiguration(target).setDsnRet(property(camelContext, java.lang.String.class, value)); return true;
         case "from": getOrCreateConfiguration(target).setFrom(property(camelContext, java.lang.String.class, value)); return true;
+        case "healthcheckconsumerenabled":
+        case "healthCheckConsumerEnabled": target.setHealthCheckConsumerEnabled(property(camelContext, boolean.class, value)); return true;
+        case "healthcheckinterval":
+        case "healthCheckInterval": getOrCreateConfiguration(target).setHealthCheckInterval(property(camelContext, int.class, value)); return true;
+        case "healthcheckproducerenabled":
+        case "healthCheckProducerEnabled": target.setHealthCheckProducerEnabled(property(camelContext, boolean.class, value)); return true;
         case "idletimeout":
         case "idleTimeout": getOrCreateConfiguration(target).setIdleTimeout(property(camelContext, int.class, value)); return true;
         case "implicittls":
@@ -110,6 +116,8 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "to": getOrCreateConfiguration(target).setTo(property(camelContext, java.lang.String.class, value)); return true;
         case "tokenprovider":
         case "tokenProvider": getOrCreateConfiguration(target).setTokenProvider(property(camelContext, io.camelsendmail.AccessTokenProvider.class, value)); return true;
+        case "useglobalsslcontextparameters":
+        case "useGlobalSslContextParameters": target.setUseGlobalSslContextParameters(property(camelContext, boolean.class, value)); return true;
         case "username": getOrCreateConfiguration(target).setUsername(property(camelContext, java.lang.String.class, value)); return true;
         case "wirelog":
         case "wireLog": getOrCreateConfiguration(target).setWireLog(property(camelContext, boolean.class, value)); return true;
@@ -158,6 +166,12 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "dsnret":
         case "dsnRet": return java.lang.String.class;
         case "from": return java.lang.String.class;
+        case "healthcheckconsumerenabled":
+        case "healthCheckConsumerEnabled": return boolean.class;
+        case "healthcheckinterval":
+        case "healthCheckInterval": return int.class;
+        case "healthcheckproducerenabled":
+        case "healthCheckProducerEnabled": return boolean.class;
         case "idletimeout":
         case "idleTimeout": return int.class;
         case "implicittls":
@@ -200,6 +214,8 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "to": return java.lang.String.class;
         case "tokenprovider":
         case "tokenProvider": return io.camelsendmail.AccessTokenProvider.class;
+        case "useglobalsslcontextparameters":
+        case "useGlobalSslContextParameters": return boolean.class;
         case "username": return java.lang.String.class;
         case "wirelog":
         case "wireLog": return boolean.class;
@@ -249,6 +265,12 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "dsnret":
         case "dsnRet": return getOrCreateConfiguration(target).getDsnRet();
         case "from": return getOrCreateConfiguration(target).getFrom();
+        case "healthcheckconsumerenabled":
+        case "healthCheckConsumerEnabled": return target.isHealthCheckConsumerEnabled();
+        case "healthcheckinterval":
+        case "healthCheckInterval": return getOrCreateConfiguration(target).getHealthCheckInterval();
+        case "healthcheckproducerenabled":
+        case "healthCheckProducerEnabled": return target.isHealthCheckProducerEnabled();
         case "idletimeout":
         case "idleTimeout": return getOrCreateConfiguration(target).getIdleTimeout();
         case "implicittls":
@@ -291,6 +313,8 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "to": return getOrCreateConfiguration(target).getTo();
         case "tokenprovider":
         case "tokenProvider": return getOrCreateConfiguration(target).getTokenProvider();
+        case "useglobalsslcontextparameters":
+        case "useGlobalSslContextParameters": return target.isUseGlobalSslContextParameters();
         case "username": return getOrCreateConfiguration(target).getUsername();
         case "wirelog":
         case "wireLog": return getOrCreateConfiguration(target).isWireLog();

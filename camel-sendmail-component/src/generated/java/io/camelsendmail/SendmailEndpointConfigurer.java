@@ -58,6 +58,8 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "dsnret":
         case "dsnRet": target.getConfiguration().setDsnRet(property(camelContext, java.lang.String.class, value)); return true;
         case "from": target.getConfiguration().setFrom(property(camelContext, java.lang.String.class, value)); return true;
+        case "healthcheckinterval":
+        case "healthCheckInterval": target.getConfiguration().setHealthCheckInterval(property(camelContext, int.class, value)); return true;
         case "idletimeout":
         case "idleTimeout": target.getConfiguration().setIdleTimeout(property(camelContext, int.class, value)); return true;
         case "implicittls":
@@ -145,6 +147,8 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "dsnret":
         case "dsnRet": return java.lang.String.class;
         case "from": return java.lang.String.class;
+        case "healthcheckinterval":
+        case "healthCheckInterval": return int.class;
         case "idletimeout":
         case "idleTimeout": return int.class;
         case "implicittls":
@@ -233,6 +237,8 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "dsnret":
         case "dsnRet": return target.getConfiguration().getDsnRet();
         case "from": return target.getConfiguration().getFrom();
+        case "healthcheckinterval":
+        case "healthCheckInterval": return target.getConfiguration().getHealthCheckInterval();
         case "idletimeout":
         case "idleTimeout": return target.getConfiguration().getIdleTimeout();
         case "implicittls":

@@ -24,7 +24,7 @@ public class SendmailEndpointUriFactory extends org.apache.camel.support.compone
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(46);
+        Set<String> props = new HashSet<>(47);
         props.add("accessToken");
         props.add("allowPartialDelivery");
         props.add("allowPlaintextAuth");
@@ -44,6 +44,7 @@ public class SendmailEndpointUriFactory extends org.apache.camel.support.compone
         props.add("dsnRequired");
         props.add("dsnRet");
         props.add("from");
+        props.add("healthCheckInterval");
         props.add("host");
         props.add("idleTimeout");
         props.add("implicitTls");

@@ -3,28 +3,61 @@ package io.camelsendmail;
 import java.util.Map;
 
 import org.apache.camel.Endpoint;
+import org.apache.camel.SSLContextParametersAware;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
-import org.apache.camel.support.DefaultComponent;
+import org.apache.camel.support.HealthCheckComponent;
 
 /**
  * The {@code sendmail:} component: {@code sendmail:host[:port]?options}. Options set on the component are the
  * defaults of every endpoint it creates.
  */
 @Component("sendmail")
-public class SendmailComponent extends DefaultComponent {
+public class SendmailComponent extends HealthCheckComponent implements SSLContextParametersAware {
 
     @Metadata(description = "Component-wide defaults for every sendmail: endpoint")
     private SendmailConfiguration configuration = new SendmailConfiguration();
+    @Metadata(label = "security", defaultValue = "false",
+              description = "Use the Camel context's global SSLContextParameters (camel.ssl.*) for every endpoint that "
+                            + "sets no sslContextParameters of its own")
+    private boolean useGlobalSslContextParameters;
+
+    @Override
+    public boolean isUseGlobalSslContextParameters() {
+        return useGlobalSslContextParameters;
+    }
+
+    /** Use the Camel context's global SSLContextParameters (camel.ssl.*) where an endpoint sets none. */
+    @Override
+    public void setUseGlobalSslContextParameters(boolean useGlobalSslContextParameters) {
+        this.useGlobalSslContextParameters = useGlobalSslContextParameters;
+    }
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
         SendmailConfiguration config = configuration.copy();
         parseHostAndPort(remaining, config);
+        checkWholeNumbers(parameters);
         SendmailEndpoint endpoint = new SendmailEndpoint(uri, this, config);
         setProperties(endpoint, parameters);
         endpoint.validate();
         return endpoint;
+    }
+
+    /** The options that take a whole number, and what it counts. */
+    private static final Map<String, String> WHOLE_NUMBERS = Map.of("connectTimeout", "milliseconds", "timeout", "milliseconds",
+            "idleTimeout", "milliseconds", "healthCheckInterval", "milliseconds", "maxConnections", "connections",
+            "maxMessagesPerConnection", "messages", "maxInFlight", "transactions", "maxMessagesPerSecond", "messages");
+
+    /** A number option given as text that is not a number is named, with what was given (not read as 0 or skipped). */
+    private static void checkWholeNumbers(Map<String, Object> parameters) {
+        for (Map.Entry<String, Object> p : parameters.entrySet()) {
+            String unit = WHOLE_NUMBERS.get(p.getKey());
+            if (unit != null && p.getValue() instanceof String text && !text.trim().matches("[+-]?\\d{1,10}")) {
+                throw new IllegalArgumentException("sendmail: option " + p.getKey() + " must be a whole number of " + unit
+                                                   + ", got '" + text + "'");
+            }
+        }
     }
 
     /** {@code host}, {@code host:port}, {@code [ipv6]:port} or a bare IPv6 address. */

@@ -113,6 +113,20 @@ public class SendmailConfiguration implements Cloneable {
     private Integer maxMessagesPerSecond;
     @UriParam(label = "advanced", defaultValue = "false")
     private boolean wireLog;
+    @UriParam(label = "advanced", defaultValue = "30000", javaType = "int")
+    private int healthCheckInterval = 30000;
+
+    public int getHealthCheckInterval() {
+        return healthCheckInterval;
+    }
+
+    /**
+     * Milliseconds the health check's verdict holds: the server is asked (a connection opened and closed, no mail)
+     * at most this often, and not at all while messages are accepted.
+     */
+    public void setHealthCheckInterval(int healthCheckInterval) {
+        this.healthCheckInterval = healthCheckInterval;
+    }
 
     public SendmailConfiguration copy() {
         try {

@@ -34,9 +34,12 @@ import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
+import org.apache.camel.api.management.ManagedAttribute;
+import org.apache.camel.api.management.ManagedResource;
 import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.support.DefaultEndpoint;
+import org.apache.camel.support.jsse.SSLContextParameters;
 
 /**
  * Send mail over SMTP: Twisted's {@code sendmail} as a Camel producer, with TLS enforcement, authentication and
@@ -44,6 +47,7 @@ import org.apache.camel.support.DefaultEndpoint;
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "sendmail", title = "Sendmail", syntax = "sendmail:host:port",
              producerOnly = true, category = { Category.MAIL }, headersClass = SendmailConstants.class)
+@ManagedResource(description = "A sendmail: endpoint: its SMTP connections, and what it delivered since it started")
 public class SendmailEndpoint extends DefaultEndpoint {
 
     @UriParam
@@ -57,6 +61,8 @@ public class SendmailEndpoint extends DefaultEndpoint {
     private DkimSigner dkim;
     private SmtpConnectionPool connections;
     private MailProviderLookup mailProviders;
+    private final SendmailStatistics statistics = new SendmailStatistics();
+    private AutoCloseable meters;
 
     public SendmailEndpoint(String uri, SendmailComponent component, SendmailConfiguration configuration) {
         super(uri, component);
@@ -282,10 +288,15 @@ public class SendmailEndpoint extends DefaultEndpoint {
         closer = getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this, "SendmailClose");
         completions = getCamelContext().getExecutorServiceManager().newCachedThreadPool(this, "SendmailCompletion");
         connections = new SmtpConnectionPool(settings, workers, closer, completions);
+        meters = SendmailMeters.bind(this);
     }
 
     @Override
     protected void doStop() throws Exception {
+        if (meters != null) {
+            meters.close();
+            meters = null;
+        }
         if (connections != null) {
             // the transactions in flight finish; every connection says QUIT, in the closer
             connections.close();
@@ -329,14 +340,118 @@ public class SendmailEndpoint extends DefaultEndpoint {
     }
 
     private SSLSocketFactory tlsSocketFactory() throws GeneralSecurityException, IOException {
-        SSLContext context = configuration.getSslContextParameters() != null
-                ? configuration.getSslContextParameters().createSSLContext(getCamelContext())
-                : SSLContext.getDefault();
+        SSLContextParameters parameters = configuration.getSslContextParameters();
+        if (parameters == null && getComponent() instanceof SendmailComponent component
+            && component.isUseGlobalSslContextParameters()) {
+            parameters = component.retrieveGlobalSslContextParameters();
+        }
+        SSLContext context = parameters != null ? parameters.createSSLContext(getCamelContext()) : SSLContext.getDefault();
         return context.getSocketFactory();
     }
 
     MessageComposer composer() {
         return composer;
+    }
+
+    /** What this endpoint delivered, and why it failed, since it was created. */
+    public SendmailStatistics getStatistics() {
+        return statistics;
+    }
+
+    /** Opens and closes one connection, as the health check does; see {@link SmtpConnectionPool#probe()}. */
+    boolean probe() throws SendmailException {
+        SmtpConnectionPool pool = connections;
+        if (pool == null) {
+            throw new SmtpConnectException("the sendmail: endpoint for " + configuration.getHost() + " is not started",
+                    "CONNECT", -1, true, null, null);
+        }
+        return pool.probe();
+    }
+
+    /** The pool's state, or all zero while the endpoint is stopped. */
+    SmtpConnectionPool.State poolState() {
+        SmtpConnectionPool pool = connections;
+        return pool != null ? pool.state() : new SmtpConnectionPool.State(0, 0, 0, 0, 0, 0);
+    }
+
+    @ManagedAttribute(description = "The SMTP server, host:port")
+    public String getServer() {
+        return configuration.getHost() + ":" + configuration.effectivePort();
+    }
+
+    @ManagedAttribute(description = "Connections open: idle, or carrying messages")
+    public int getConnectionsOpen() {
+        return poolState().open();
+    }
+
+    @ManagedAttribute(description = "Open connections waiting for a message")
+    public int getConnectionsIdle() {
+        return poolState().idle();
+    }
+
+    @ManagedAttribute(description = "Open connections carrying messages")
+    public int getConnectionsBusy() {
+        return poolState().busy();
+    }
+
+    @ManagedAttribute(description = "Connections opened since the endpoint started")
+    public long getConnectionsOpened() {
+        return poolState().opened();
+    }
+
+    @ManagedAttribute(description = "Connections that could not be opened (unreachable, TLS, sign-in refused)")
+    public long getConnectionFailures() {
+        return poolState().openFailures();
+    }
+
+    @ManagedAttribute(description = "Messages waiting for a connection")
+    public int getMessagesQueued() {
+        return poolState().queued();
+    }
+
+    @ManagedAttribute(description = "Messages the server accepted")
+    public long getMessagesSent() {
+        return statistics.getMessagesSent();
+    }
+
+    @ManagedAttribute(description = "Messages that failed, of every kind")
+    public long getMessagesFailed() {
+        return statistics.getMessagesFailed();
+    }
+
+    @ManagedAttribute(description = "Recipients the server accepted")
+    public long getRecipientsAccepted() {
+        return statistics.getRecipientsAccepted();
+    }
+
+    @ManagedAttribute(description = "Recipients the server refused")
+    public long getRecipientsRefused() {
+        return statistics.getRecipientsRefused();
+    }
+
+    @ManagedAttribute(description = "Messages failed because the server could not be reached or dropped the connection")
+    public long getFailedConnect() {
+        return statistics.getFailedConnect();
+    }
+
+    @ManagedAttribute(description = "Messages failed because TLS was required and not to be had")
+    public long getFailedTransportSecurity() {
+        return statistics.getFailedTransportSecurity();
+    }
+
+    @ManagedAttribute(description = "Messages failed because the sign-in was refused or not offered")
+    public long getFailedAuthentication() {
+        return statistics.getFailedAuthentication();
+    }
+
+    @ManagedAttribute(description = "Messages the server refused (sender, recipients or data)")
+    public long getFailedDelivery() {
+        return statistics.getFailedDelivery();
+    }
+
+    @ManagedAttribute(description = "Messages refused as bad input, before any connection")
+    public long getFailedInvalidMessage() {
+        return statistics.getFailedInvalidMessage();
     }
 
     SmtpConnectionPool connections() {

@@ -4,6 +4,8 @@ import io.camelsendmail.message.PreparedMessage;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.health.HealthCheckHelper;
+import org.apache.camel.health.WritableHealthCheckRepository;
 import org.apache.camel.support.DefaultAsyncProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,8 +19,33 @@ public class SendmailProducer extends DefaultAsyncProducer {
 
     private static final Logger LOG = LoggerFactory.getLogger(SendmailProducer.class);
 
+    private WritableHealthCheckRepository healthChecks;
+    private SendmailHealthCheck healthCheck;
+
     public SendmailProducer(SendmailEndpoint endpoint) {
         super(endpoint);
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        // where health checks are enabled (Camel Main, Spring Boot actuator), this endpoint's server is one
+        healthChecks = HealthCheckHelper.getHealthCheckRepository(getEndpoint().getCamelContext(), "producers",
+                WritableHealthCheckRepository.class);
+        if (healthChecks != null) {
+            healthCheck = new SendmailHealthCheck(getEndpoint());
+            healthCheck.setEnabled(((SendmailComponent) getEndpoint().getComponent()).isHealthCheckProducerEnabled());
+            healthChecks.addHealthCheck(healthCheck);
+        }
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        if (healthChecks != null && healthCheck != null) {
+            healthChecks.removeHealthCheck(healthCheck);
+            healthCheck = null;
+        }
+        super.doStop();
     }
 
     @Override
@@ -34,6 +61,7 @@ public class SendmailProducer extends DefaultAsyncProducer {
             // composed and serialized before any connection: a bad message never touches one
             message = endpoint.mailProviders().run(() -> endpoint.composer().prepare(exchange.getMessage()));
         } catch (Exception e) {
+            endpoint.getStatistics().failed(e);
             exchange.setException(e);
             callback.done(true);
             return true;
@@ -41,8 +69,10 @@ public class SendmailProducer extends DefaultAsyncProducer {
         endpoint.connections().submit(message, (delivery, failure) -> {
             try {
                 if (failure != null) {
+                    endpoint.getStatistics().failed(failure);
                     exchange.setException(failure);
                 } else {
+                    endpoint.getStatistics().sent(delivery.accepted(), delivery.statuses().size() - delivery.accepted());
                     Message out = exchange.getMessage();
                     out.setHeader(SendmailConstants.ACCEPTED, delivery.accepted());
                     out.setHeader(SendmailConstants.STATUSES, delivery.statuses());

@@ -28,7 +28,8 @@ class ModulePathTest {
     private static final List<Class<?>> MODULE_PATH = List.of(
             SendmailComponent.class, org.apache.camel.CamelContext.class, org.apache.camel.support.DefaultComponent.class,
             org.apache.camel.util.ObjectHelper.class, org.apache.camel.attachment.AttachmentMessage.class,
-            jakarta.mail.Session.class, jakarta.activation.DataHandler.class,
+            org.apache.camel.impl.health.AbstractHealthCheck.class, org.apache.camel.api.management.ManagedResource.class,
+            org.apache.camel.util.json.JsonObject.class, jakarta.mail.Session.class, jakarta.activation.DataHandler.class,
             org.slf4j.Logger.class);
 
     @Test

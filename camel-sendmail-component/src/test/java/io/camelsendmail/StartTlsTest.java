@@ -32,6 +32,36 @@ class StartTlsTest {
     }
 
     @Test
+    void theContextsGlobalSslContextParametersServeWhereTheComponentIsToldToUseThem() throws Exception {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.withStartTls(TestTls.server("server.p12"))) {
+            for (boolean global : new boolean[] { true, false }) {
+                org.apache.camel.CamelContext context = new org.apache.camel.impl.DefaultCamelContext();
+                // camel.ssl.* in Camel Main and Spring Boot
+                context.setSSLContextParameters(TestTls.clientTrust());
+                SendmailComponent component = new SendmailComponent();
+                component.setUseGlobalSslContextParameters(global);
+                context.addComponent("sendmail", component);
+                context.start();
+                try {
+                    Exchange exchange = context.createProducerTemplate().request("sendmail:localhost:" + server.port()
+                            + "?from=alice@example.com&to=bob@example.com&requireTransportSecurity=true",
+                            e -> e.getMessage().setBody("global trust: " + global));
+                    if (global) {
+                        assertThat(exchange.getException()).isNull();
+                    } else {
+                        // the JVM's own trust store does not know the test certificate
+                        assertThat(exchange.getException()).isInstanceOf(TransportSecurityRequiredException.class);
+                    }
+                } finally {
+                    context.stop();
+                }
+            }
+            assertThat(server.messages()).hasSize(1);
+            assertThat(server.messages().get(0)).contains("global trust: true");
+        }
+    }
+
+    @Test
     void opportunisticTlsWithoutCredentialsStillUpgrades() throws Exception {
         try (ScriptedSmtpServer server = ScriptedSmtpServer.withStartTls(TestTls.server("server.p12"));
              SendmailRoute route = SendmailRoute.to("sendmail:localhost:" + server.port()

@@ -7,6 +7,7 @@ import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.camelsendmail.SendmailException;
 import io.camelsendmail.SmtpConnectException;
@@ -69,6 +70,8 @@ public final class SmtpConnectionPool implements AutoCloseable {
     private int learnedLimit = Integer.MAX_VALUE;
     private long learnedUntil;
     private volatile boolean closed;
+    private final AtomicLong opened = new AtomicLong();
+    private final AtomicLong openFailures = new AtomicLong();
 
     /**
      * @param workers     runs one worker per connection
@@ -159,6 +162,40 @@ public final class SmtpConnectionPool implements AutoCloseable {
         start(true);
     }
 
+    /** The pool as it is now: connections open (idle or carrying messages), opening, and messages waiting. */
+    public record State(int open, int idle, int opening, int queued, long opened, long openFailures) {
+        public int busy() {
+            return open - idle;
+        }
+    }
+
+    public State state() {
+        synchronized (lock) {
+            return new State(running - opening, idle.size(), opening, queue.size(), opened.get(), openFailures.get());
+        }
+    }
+
+    /**
+     * Checks that the server can be reached and signed in to, without sending mail: a connection is opened (greeting,
+     * EHLO, TLS, AUTH, as for messages) and closed with QUIT. Where every socket is in use the server is being
+     * reached, and nothing is opened.
+     *
+     * @return whether a connection was opened for the check
+     * @throws SendmailException why the server cannot be used
+     */
+    public boolean probe() throws SendmailException {
+        if (!sockets.tryAcquire()) {
+            return false;
+        }
+        try {
+            SmtpConnection connection = SmtpConnection.open(settings);
+            connection.close();
+            return true;
+        } finally {
+            sockets.release();
+        }
+    }
+
     /** Sockets open or closing, this endpoint's. */
     private int socketsInUse() {
         return settings.maxConnections() - sockets.availablePermits();
@@ -218,11 +255,14 @@ public final class SmtpConnectionPool implements AutoCloseable {
             } else {
                 try {
                     connection = SmtpConnection.open(settings);
+                    opened.incrementAndGet();
                 } catch (SendmailException e) {
                     sockets.release();
+                    openFailures.incrementAndGet();
                     failure = e;
                 } catch (RuntimeException e) {
                     sockets.release();
+                    openFailures.incrementAndGet();
                     failure = new SmtpConnectException("could not open an SMTP connection to " + settings.server() + ": " + e,
                             "CONNECT", -1, true, null, e);
                 }
