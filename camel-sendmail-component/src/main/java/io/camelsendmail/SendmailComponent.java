@@ -37,6 +37,15 @@ public class SendmailComponent extends HealthCheckComponent implements SSLContex
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
         SendmailConfiguration config = configuration.copy();
         parseHostAndPort(remaining, config);
+        Object port = parameters.remove("port");
+        if (port != null && !port.toString().isBlank()) {
+            // sendmail:host?port=N, as a Kamelet or a property placeholder may give it
+            if (config.getPort() != null && !config.getPort().toString().equals(port.toString().trim())) {
+                throw new IllegalArgumentException("sendmail: the port is given twice, " + config.getPort() + " and " + port);
+            }
+            String host = config.getHost() != null && config.getHost().contains(":") ? "[" + config.getHost() + "]" : config.getHost();
+            parseHostAndPort(host + ":" + port.toString().trim(), config);
+        }
         checkWholeNumbers(parameters);
         SendmailEndpoint endpoint = new SendmailEndpoint(uri, this, config);
         setProperties(endpoint, parameters);

@@ -50,7 +50,12 @@ class KameletTest {
         Map<String, Map<String, Object>> properties = (Map<String, Map<String, Object>>) definition.get("properties");
         assertThat(properties).containsKeys("host", "port", "from", "to", "cc", "bcc", "subject", "username", "password",
                 "requireTransportSecurity", "implicitTls", "accessToken", "oauth2TokenUrl", "oauth2ClientId",
-                "oauth2ClientSecret", "oauth2Scope", "oauth2RefreshToken", "tokenProvider", "sslContextParameters");
+                "oauth2ClientSecret", "oauth2Scope", "oauth2RefreshToken", "tokenProvider", "sslContextParameters",
+                "replyTo", "contentType", "alternativeBody", "senderDomainName", "allowPartialDelivery", "allowPlaintextAuth",
+                "requireAuthentication", "connectTimeout", "timeout", "maxConnections", "dsnNotify", "dkimDomain",
+                "dkimSelector", "dkimPrivateKeyFile");
+        // no default port: the component's own (25, or 465 with implicitTls)
+        assertThat(properties.get("port")).doesNotContainKey("default");
         assertThat(properties.values()).allSatisfy(p -> assertThat(p).containsKeys("title", "description", "type"));
         for (String secret : List.of("password", "accessToken", "oauth2ClientSecret", "oauth2RefreshToken")) {
             assertThat(properties.get(secret)).containsEntry("format", "password");
@@ -106,6 +111,32 @@ class KameletTest {
             }
             assertThat(server.commands()).contains("MAIL FROM:<events@example.com>", "RCPT TO:<ops@example.com>");
             assertThat(server.messages()).singleElement().asString().contains("Subject: event").contains("an event happened");
+        }
+    }
+
+    @Test
+    void withImplicitTlsAndNoPortTheKameletUses465AndEveryOptionReachesTheEndpoint() throws Exception {
+        CamelContext context = new DefaultCamelContext();
+        try {
+            PluginHelper.getRoutesLoader(context).loadRoutes(ResourceHelper.fromString("sendmail-sink.camel.yaml", templateYaml()));
+            context.start();
+            TemplatedRouteBuilder.builder(context, "sendmail-sink")
+                    .parameter("host", "smtp.example.com").parameter("implicitTls", "true")
+                    .parameter("replyTo", "help@example.com").parameter("contentType", "text/html; charset=UTF-8")
+                    .parameter("allowPartialDelivery", "false").parameter("connectTimeout", "5000")
+                    .parameter("senderDomainName", "events.example.com").add();
+            SendmailEndpoint endpoint = context.getEndpoints().stream().filter(SendmailEndpoint.class::isInstance)
+                    .map(SendmailEndpoint.class::cast).findFirst().orElseThrow();
+            SendmailConfiguration c = endpoint.getConfiguration();
+            assertThat(c.effectivePort()).isEqualTo(465);
+            assertThat(c.isImplicitTls()).isTrue();
+            assertThat(c.getReplyTo()).isEqualTo("help@example.com");
+            assertThat(c.getContentType()).isEqualTo("text/html; charset=UTF-8");
+            assertThat(c.isAllowPartialDelivery()).isFalse();
+            assertThat(c.getConnectTimeout()).isEqualTo(5000);
+            assertThat(c.getSenderDomainName()).isEqualTo("events.example.com");
+        } finally {
+            context.stop();
         }
     }
 
