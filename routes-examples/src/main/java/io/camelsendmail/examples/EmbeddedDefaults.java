@@ -26,6 +26,12 @@ public final class EmbeddedDefaults implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent properties = context.getPropertiesComponent();
+        String httpHost = properties.resolveProperty("http.host").orElse("127.0.0.1");
+        if (!isLoopback(httpHost) && properties.resolveProperty("http.api-key").orElse("").isBlank()) {
+            // beyond loopback, POST /mail without a key would let anyone send mail through the configured account
+            throw new IllegalStateException("http.host is " + httpHost + ", beyond loopback: set http.api-key "
+                                            + "(HTTP_API_KEY), which every request must send as X-Api-Key");
+        }
         if (properties.resolveProperty("smtp.host").orElse("").isBlank()) {
             EmbeddedSmtpServer smtp = new EmbeddedSmtpServer();
             context.addService(smtp, true, true);
@@ -36,9 +42,22 @@ public final class EmbeddedDefaults implements CamelConfiguration {
         context.getRegistry().bind("jms", JmsComponent.jmsComponent(connectionFactory(context, properties)));
 
         VertxPlatformHttpServerConfiguration http = new VertxPlatformHttpServerConfiguration();
-        http.setBindHost(properties.resolveProperty("http.host").orElse("127.0.0.1"));
+        http.setBindHost(httpHost);
         http.setBindPort(Integer.parseInt(properties.resolveProperty("http.port").orElse("8080")));
         context.addService(new VertxPlatformHttpServer(http), true, true);
+    }
+
+    static boolean isLoopback(String host) {
+        if (host.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        try {
+            // a literal address only: a name is not looked up here
+            return host.matches("[0-9.]+|\\[?[0-9a-fA-F:]+]?") && java.net.InetAddress.getByName(host.replaceAll("[\\[\\]]", ""))
+                    .isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     private static ConnectionFactory connectionFactory(CamelContext context, PropertiesComponent properties)

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RestToEmailRouteTest {
 
@@ -76,5 +77,64 @@ class RestToEmailRouteTest {
             assertThat(response.statusCode()).isEqualTo(502);
             assertThat(response.body()).contains("553 5.7.1 sender not allowed").contains("\"transient\":false");
         }
+    }
+
+    @Test
+    void withAnApiKeyARequestWithoutItIs401AndNoConnectionIsMade() throws Exception {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start();
+             RunningExamples app = RunningExamples.against(server.port(), work, Map.of("http.api-key", "k-123"))) {
+            String json = "{\"to\": \"bob@example.com\", \"text\": \"Hello\"}";
+            HttpResponse<String> none = post(app.httpPort, json);
+            HttpResponse<String> wrong = post(app.httpPort, json, "X-Api-Key", "k-124");
+            assertThat(none.statusCode()).isEqualTo(401);
+            assertThat(none.body()).contains("an X-Api-Key header is required");
+            assertThat(wrong.statusCode()).isEqualTo(401);
+            assertThat(server.connections()).isZero();
+
+            HttpResponse<String> right = post(app.httpPort, json, "X-Api-Key", "k-123");
+            assertThat(right.statusCode()).isEqualTo(200);
+            assertThat(server.messages()).hasSize(1);
+            // the key is not mailed
+            assertThat(server.messages().get(0)).doesNotContain("k-123");
+        }
+    }
+
+    @Test
+    void aRecipientOutsideTheAllowedDomainsIs403AndNoConnectionIsMade() throws Exception {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start();
+             RunningExamples app = RunningExamples.against(server.port(), work,
+                     Map.of("mail.allowed-recipient-domains", "example.com, Example.org"))) {
+            HttpResponse<String> outside = post(app.httpPort,
+                    "{\"to\": [\"bob@example.com\", \"victim@elsewhere.net\"], \"text\": \"spam\"}");
+            assertThat(outside.statusCode()).isEqualTo(403);
+            assertThat(outside.body()).contains("victim@elsewhere.net is outside the domains this service may mail");
+            // a subdomain is another domain
+            assertThat(post(app.httpPort, "{\"to\": \"eve@mail.example.com\", \"text\": \"x\"}").statusCode()).isEqualTo(403);
+            assertThat(server.connections()).isZero();
+
+            assertThat(post(app.httpPort, "{\"to\": [\"bob@example.com\", \"carol@EXAMPLE.ORG\"], \"text\": \"ok\"}")
+                    .statusCode()).isEqualTo(200);
+            assertThat(server.commands()).contains("RCPT TO:<bob@example.com>", "RCPT TO:<carol@EXAMPLE.ORG>");
+        }
+    }
+
+    @Test
+    void listeningBeyondLoopbackWithoutAnApiKeyIsRefusedAtStart() {
+        assertThatThrownBy(() -> RunningExamples.against(25, work, Map.of("http.host", "0.0.0.0")).close())
+                .satisfies(e -> assertThat(rootMessage(e)).contains("http.host is 0.0.0.0, beyond loopback: set http.api-key"));
+        assertThat(EmbeddedDefaults.isLoopback("127.0.0.1")).isTrue();
+        assertThat(EmbeddedDefaults.isLoopback("::1")).isTrue();
+        assertThat(EmbeddedDefaults.isLoopback("localhost")).isTrue();
+        assertThat(EmbeddedDefaults.isLoopback("0.0.0.0")).isFalse();
+        assertThat(EmbeddedDefaults.isLoopback("192.168.1.10")).isFalse();
+        assertThat(EmbeddedDefaults.isLoopback("mail.example.com")).isFalse();
+    }
+
+    private static String rootMessage(Throwable e) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            all.append(t.getMessage()).append(" | ");
+        }
+        return all.toString();
     }
 }
