@@ -1,0 +1,51 @@
+package io.camelsendmail.springboot;
+
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.camel.util.json.JsonArray;
+import org.apache.camel.util.json.JsonObject;
+import org.apache.camel.util.json.Jsoner;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every option of the component (its generated sendmail.json) is a camel.component.sendmail.* property, typed and
+ * described in the Spring Boot metadata that IDEs complete from.
+ */
+class ComponentConfigurationTest {
+
+    private static JsonObject json(String resource) throws Exception {
+        try (InputStream in = ComponentConfigurationTest.class.getResourceAsStream(resource)) {
+            assertThat(in).as(resource).isNotNull();
+            return (JsonObject) Jsoner.deserialize(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void everyComponentOptionIsAPropertyWithItsDescription() throws Exception {
+        JsonObject component = json("/META-INF/io/camelsendmail/sendmail.json").getMap("componentProperties");
+        JsonArray metadata = json("/META-INF/spring-configuration-metadata.json").getCollection("properties");
+        Map<String, JsonObject> byName = new java.util.HashMap<>();
+        metadata.forEach(p -> byName.put(((JsonObject) p).getString("name"), (JsonObject) p));
+
+        List<String> missing = new ArrayList<>();
+        for (String option : component.keySet()) {
+            if (option.equals("configuration")) {
+                continue;
+            }
+            String property = "camel.component.sendmail." + option.replaceAll("([A-Z])", "-$1").toLowerCase();
+            JsonObject p = byName.get(property);
+            if (p == null || p.getString("description") == null || p.getString("description").isBlank()) {
+                missing.add(property);
+            }
+        }
+        assertThat(component).hasSizeGreaterThan(40);
+        assertThat(missing).as("component options without a described Spring Boot property").isEmpty();
+        assertThat(byName.get("camel.component.sendmail.max-connections").getString("type")).isEqualTo("java.lang.Integer");
+        assertThat(byName.get("camel.component.sendmail.max-connections").getInteger("defaultValue")).isEqualTo(4);
+    }
+}

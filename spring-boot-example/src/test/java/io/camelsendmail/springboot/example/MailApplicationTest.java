@@ -1,0 +1,108 @@
+package io.camelsendmail.springboot.example;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import io.camelsendmail.SendmailComponent;
+import io.camelsendmail.support.ScriptedSmtpServer;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The example application as Spring Boot runs it: the starter configures the component from
+ * camel.component.sendmail.*, a mail reaches a loopback SMTP server, and the actuator shows the sendmail: health check
+ * (UP, DOWN when the server stops, UP when it returns) and the metrics.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class MailApplicationTest {
+
+    private static ScriptedSmtpServer smtp = start(0);
+    private static final int SMTP_PORT = smtp.port();
+
+    @LocalServerPort
+    int httpPort;
+    @Autowired
+    ProducerTemplate template;
+    @Autowired
+    CamelContext camel;
+
+    private static ScriptedSmtpServer start(int port) {
+        try {
+            return (port == 0 ? ScriptedSmtpServer.start() : ScriptedSmtpServer.startOn(port)).extensions("AUTH PLAIN");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("mail.host", () -> "127.0.0.1:" + SMTP_PORT);
+        registry.add("camel.component.sendmail.username", () -> "app");
+        registry.add("camel.component.sendmail.password", () -> "secret");
+        // the test server has no TLS: allowed here only
+        registry.add("camel.component.sendmail.require-transport-security", () -> "false");
+        registry.add("camel.component.sendmail.allow-plaintext-auth", () -> "true");
+        registry.add("camel.component.sendmail.health-check-interval", () -> "200");
+    }
+
+    @AfterAll
+    static void stopServer() {
+        smtp.close();
+    }
+
+    private String get(String path) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + httpPort + path)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() + " " + response.body();
+    }
+
+    @Test
+    void theStarterConfiguresTheComponentAndTheActuatorShowsHealthAndMetrics() throws Exception {
+        SendmailComponent component = camel.getComponent("sendmail", SendmailComponent.class);
+        assertThat(component.getConfiguration().getMaxConnections()).isEqualTo(2);
+        assertThat(component.getConfiguration().getFrom()).isEqualTo("Notifications <notifications@example.com>");
+
+        Exchange sent = template.request("direct:notify", e -> {
+            e.getMessage().setBody("Your report is ready.");
+            e.getMessage().setHeader("To", "bob@example.com");
+            e.getMessage().setHeader("Subject", "Report");
+        });
+        assertThat(sent.getException()).isNull();
+        assertThat(smtp.commands()).anyMatch(c -> c.startsWith("AUTH PLAIN")).contains("RCPT TO:<bob@example.com>");
+        assertThat(smtp.messages()).singleElement().asString()
+                .contains("From: Notifications <notifications@example.com>").contains("Your report is ready.");
+
+        String check = "producer:sendmail-127.0.0.1:" + SMTP_PORT;
+        assertThat(get("/actuator/health")).startsWith("200 ").contains("\"" + check + "\":\"UP\"");
+
+        assertThat(get("/actuator/metrics/camel.sendmail.messages.sent")).startsWith("200 ").contains("\"value\":1.0");
+
+        smtp.close();
+        await().atMost(Duration.ofSeconds(15)).until(() -> get("/actuator/health").startsWith("503 "));
+        assertThat(get("/actuator/health")).contains("\"" + check + "\":\"DOWN\"").contains("SmtpConnectException");
+
+        smtp = start(SMTP_PORT);
+        await().atMost(Duration.ofSeconds(15)).until(() -> get("/actuator/health").startsWith("200 "));
+        assertThat(get("/actuator/health")).contains("\"" + check + "\":\"UP\"");
+        // the check signs in, and sends no mail
+        assertThat(smtp.commands()).anyMatch(c -> c.startsWith("AUTH PLAIN"));
+        assertThat(smtp.sawCommand("MAIL")).isFalse();
+    }
+}
