@@ -1,6 +1,7 @@
 package io.camelsendmail.examples;
 
 import org.apache.camel.main.Main;
+import org.slf4j.LoggerFactory;
 
 /**
  * The examples as one Camel Main application: file, queue and REST pipelines that end in {@code sendmail:}, plus the
@@ -14,9 +15,13 @@ public final class ExamplesApplication {
     }
 
     public static void main(String[] args) throws Exception {
-        int exitCode = newMain().run(args);
-        // Camel has stopped everything; idle pool threads of the broker client must not keep the JVM waiting
-        System.exit(exitCode);
+        try {
+            newMain().run(args);
+        } catch (Exception e) {
+            // a start that failed leaves the embedded broker's threads behind: end with the error rather than hang
+            LoggerFactory.getLogger(ExamplesApplication.class).error("The examples could not start: {}", e.toString(), e);
+            System.exit(1);
+        }
     }
 
     /** A Main with every example route and the embedded defaults; tests start it with their own properties. */

@@ -22,8 +22,7 @@ public final class KafkaToEmailApplication {
     }
 
     public static void main(String[] args) throws Exception {
-        int exitCode = newMain().run(args);
-        System.exit(exitCode);
+        newMain().run(args);
     }
 
     public static Main newMain() {

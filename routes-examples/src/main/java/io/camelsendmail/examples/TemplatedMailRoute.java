@@ -21,8 +21,11 @@ public final class TemplatedMailRoute extends RouteBuilder {
         from("jms:queue:{{queue.orders-shipped}}?acknowledgementModeName=CLIENT_ACKNOWLEDGE")
                 .routeId("order-shipped-to-html-email")
                 .unmarshal().json(JsonLibrary.Jackson, Map.class)
-                .setHeader("To", simple("${body[email]}"))
-                .setHeader("Subject", simple("Your order ${body[orderId]} has shipped"))
+                .process(e -> {
+                    Map<?, ?> order = e.getMessage().getMandatoryBody(Map.class);
+                    e.getMessage().setHeader("To", order.get("email"));
+                    e.getMessage().setHeader("Subject", "Your order " + order.get("orderId") + " has shipped");
+                })
                 .process(new TemplatedMail("order-shipped"))
                 .to("{{mail.html-endpoint}}")
                 .process(e -> log.info("Sent shipping notice: {}", DeliveryReport.of(e)));
