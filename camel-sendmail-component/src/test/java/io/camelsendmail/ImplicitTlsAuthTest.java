@@ -18,6 +18,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** ESMTP with AUTH over implicit TLS (SMTPS, Twisted has none), against GreenMail's SMTPS server. */
 class ImplicitTlsAuthTest {
 
+    private static Thread.UncaughtExceptionHandler previous;
+
+    /** GreenMail's connection thread dies with the refused handshakes these tests cause: that is logged, not printed. */
+    @org.junit.jupiter.api.BeforeAll
+    static void logServerThreadsThatDie() {
+        previous = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> org.slf4j.LoggerFactory.getLogger(ImplicitTlsAuthTest.class)
+                .info("the test server's thread {} ended: {}", thread.getName(), e.toString()));
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void restore() {
+        Thread.setDefaultUncaughtExceptionHandler(previous);
+    }
+
     @RegisterExtension
     static GreenMailExtension greenMail = new GreenMailExtension(ServerSetupTest.SMTPS.dynamicPort())
             .withConfiguration(GreenMailConfiguration.aConfig().withUser("alice@example.com", "alice", "s3cret"));

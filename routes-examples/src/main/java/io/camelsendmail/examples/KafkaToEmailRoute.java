@@ -50,8 +50,9 @@ public final class KafkaToEmailRoute extends RouteBuilder {
              + "&valueDeserializer=org.apache.kafka.common.serialization.ByteArrayDeserializer")
                 .routeId("kafka-to-email")
                 .process(KafkaToEmailRoute::requireKey)
-                // skipped when the Message-ID was sent already; recorded only when the exchange completes
-                .idempotentConsumer(header(KafkaConstants.KEY), sent).eager(false)
+                // skipped when the Message-ID was sent already; recorded once the server accepted the mail, at the end
+                // of this block, so before the offset is committed
+                .idempotentConsumer(header(KafkaConstants.KEY), sent).eager(false).completionEager(true)
                     .to("{{kafka.mail-endpoint}}")
                     .process(e -> log.debug("Sent record {}: {}", e.getMessage().getHeader(KafkaConstants.KEY),
                             DeliveryReport.of(e)))

@@ -57,7 +57,14 @@ public final class KafkaTestCluster implements AutoCloseable {
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
                 .setConfigProp("auto.create.topics.enable", "false")
                 .build();
-        cluster.format();
+        // the format step prints its bootstrap metadata to standard output
+        java.io.PrintStream out = System.out;
+        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        try {
+            cluster.format();
+        } finally {
+            System.setOut(out);
+        }
         cluster.startup();
         cluster.waitForReadyBrokers();
         try (Admin admin = cluster.admin()) {

@@ -29,7 +29,8 @@ import static org.awaitility.Awaitility.await;
  * camel.component.sendmail.*, a mail reaches a loopback SMTP server, and the actuator shows the sendmail: health check
  * (UP, DOWN when the server stops, UP when it returns) and the metrics.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+                properties = { "spring.main.banner-mode=off", "logging.level.root=warn" })
 class MailApplicationTest {
 
     private static ScriptedSmtpServer smtp = start(0);
