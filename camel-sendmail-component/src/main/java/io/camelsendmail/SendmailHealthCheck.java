@@ -20,9 +20,8 @@ final class SendmailHealthCheck extends AbstractHealthCheck {
     private record Verdict(boolean up, String message, Map<String, Object> details, long atMillis) {
     }
 
-    SendmailHealthCheck(SendmailEndpoint endpoint) {
-        super("camel", "producer:sendmail-" + endpoint.getConfiguration().getHost() + ":"
-                       + endpoint.getConfiguration().effectivePort());
+    SendmailHealthCheck(SendmailEndpoint endpoint, String id) {
+        super("camel", id);
         this.endpoint = endpoint;
     }
 

@@ -33,7 +33,13 @@ public class SendmailProducer extends DefaultAsyncProducer {
         healthChecks = HealthCheckHelper.getHealthCheckRepository(getEndpoint().getCamelContext(), "producers",
                 WritableHealthCheckRepository.class);
         if (healthChecks != null) {
-            healthCheck = new SendmailHealthCheck(getEndpoint());
+            // one check per endpoint: a second endpoint to the same server (other credentials, say) gets -2, -3...
+            String id = "producer:sendmail-" + getEndpoint().getServer();
+            String unique = id;
+            for (int n = 2; healthChecks.getCheck(unique).isPresent(); n++) {
+                unique = id + "-" + n;
+            }
+            healthCheck = new SendmailHealthCheck(getEndpoint(), unique);
             healthCheck.setEnabled(((SendmailComponent) getEndpoint().getComponent()).isHealthCheckProducerEnabled());
             healthChecks.addHealthCheck(healthCheck);
         }

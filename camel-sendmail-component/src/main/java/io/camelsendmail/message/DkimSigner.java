@@ -293,7 +293,7 @@ public final class DkimSigner {
             }
             int colon = field.indexOf(':');
             String name = field.substring(0, colon).replaceAll("[ \t]+$", "").toLowerCase(Locale.ROOT);
-            String value = field.substring(colon + 1).replace("\r\n", "").replaceAll("[ \t]+", " ").strip();
+            String value = field.substring(colon + 1).replace("\r\n", "").replaceAll("[ \t]+", " ").replaceAll("^ | $", "");
             return name + ":" + value;
         }
     }

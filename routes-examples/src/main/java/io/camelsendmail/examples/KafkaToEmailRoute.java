@@ -61,7 +61,8 @@ public final class KafkaToEmailRoute extends RouteBuilder {
 
         from("direct:kafka-dead-letter")
                 .routeId("kafka-dead-letter")
-                .process(KafkaToEmailRoute::describeFailure)
+                // why, as record headers named as the JMS route's properties
+                .process(QueueToEmailRoute::describeFailure)
                 // the same key (kafka.KEY) and value; Camel's own headers are not copied into the record
                 .to("kafka:{{kafka.dead-letter-topic}}")
                 .process(KafkaToEmailRoute::commit);
@@ -81,17 +82,6 @@ public final class KafkaToEmailRoute extends RouteBuilder {
         KafkaManualCommit commit = exchange.getMessage().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
         if (commit != null) {
             commit.commit();
-        }
-    }
-
-    /** The dead-lettered record carries why, as record headers. */
-    private static void describeFailure(Exchange exchange) {
-        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        exchange.getMessage().setHeader("SendmailError", cause == null ? "unknown" : cause.getMessage());
-        if (cause instanceof SendmailException e) {
-            exchange.getMessage().setHeader("SendmailErrorCode", e.getCode());
-            exchange.getMessage().setHeader("SendmailErrorTransient", e.isTransient());
-            exchange.getMessage().setHeader("SendmailErrorType", e.getClass().getSimpleName());
         }
     }
 }

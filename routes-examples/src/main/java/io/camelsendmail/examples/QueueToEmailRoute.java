@@ -44,8 +44,8 @@ public final class QueueToEmailRoute extends RouteBuilder {
                 .retryAttemptedLogLevel(org.apache.camel.LoggingLevel.WARN);
     }
 
-    /** The dead-lettered message carries why, as JMS properties. */
-    private static void describeFailure(Exchange exchange) {
+    /** The dead-lettered message carries why, as JMS properties (or Kafka record headers). */
+    static void describeFailure(Exchange exchange) {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         exchange.getMessage().setHeader("SendmailError", cause == null ? "unknown" : cause.getMessage());
         if (cause instanceof SendmailException e) {
