@@ -30,7 +30,9 @@ import static org.awaitility.Awaitility.await;
  * (UP, DOWN when the server stops, UP when it returns) and the metrics.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-                properties = { "spring.main.banner-mode=off", "logging.level.root=warn" })
+                properties = { "spring.main.banner-mode=off", "logging.level.root=warn",
+                               // the test gives credentials in plain text, and stops the server on purpose
+                               "logging.level.org.apache.camel.spring.boot=error" })
 class MailApplicationTest {
 
     private static ScriptedSmtpServer smtp = start(0);
