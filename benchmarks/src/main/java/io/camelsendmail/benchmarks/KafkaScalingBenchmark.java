@@ -18,7 +18,7 @@ import io.camelsendmail.examples.support.KafkaToEmailInstance;
  */
 public final class KafkaScalingBenchmark {
 
-    private static final int MAILS = Integer.getInteger("bench.kafka.mails", 360);
+    private static final int MAILS = Integer.getInteger("bench.kafka.mails", 720);
     private static final long ONE_WAY_DELAY_MILLIS = 20;
 
     public static void main(String[] args) throws Exception {
