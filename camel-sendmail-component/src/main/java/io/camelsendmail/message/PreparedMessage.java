@@ -43,11 +43,6 @@ public final class PreparedMessage implements OutgoingMessage, AutoCloseable {
         this.dsn = dsn;
     }
 
-    /** Serializes the composed message, and closes its source. */
-    public static PreparedMessage of(OutgoingMail mail) throws SendmailException {
-        return of(mail, null);
-    }
-
     /** Serializes the composed message, signed where a signer is given, and closes its source. */
     public static PreparedMessage of(OutgoingMail mail, DkimSigner dkim) throws SendmailException {
         Spool spool = new Spool();
