@@ -63,8 +63,8 @@ public final class KafkaToEmailRoute extends RouteBuilder {
                 .routeId("kafka-dead-letter")
                 // why, as record headers named as the JMS route's properties
                 .process(QueueToEmailRoute::describeFailure)
-                // the same key (kafka.KEY) and value; Camel's own headers are not copied into the record
-                .to("kafka:{{kafka.dead-letter-topic}}")
+                // the same key (kafka.KEY) and value, byte for byte; Camel's own headers are not copied into the record
+                .to("kafka:{{kafka.dead-letter-topic}}?valueSerializer=org.apache.kafka.common.serialization.ByteArraySerializer")
                 .process(KafkaToEmailRoute::commit);
     }
 

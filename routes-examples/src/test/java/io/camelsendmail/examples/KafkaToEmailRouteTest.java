@@ -142,6 +142,9 @@ class KafkaToEmailRouteTest {
                                                         + new String(error.value(), StandardCharsets.UTF_8));
                 }
                 assertThat(errors.get("<poison@scale.test>")).startsWith("InvalidMessageException");
+                // the dead letter is the record as it came, byte for byte
+                assertThat(dead.stream().filter(r -> "<poison@scale.test>".equals(r.key())).findFirst().orElseThrow().value())
+                        .isEqualTo("not a mail, no header section".getBytes(StandardCharsets.US_ASCII));
                 assertThat(errors.get("null")).startsWith("InvalidMessageException").contains("the record has no key");
                 assertThat(ids).doesNotContain("<poison@scale.test>", "<unkeyed@scale.test>");
             } catch (AssertionError | RuntimeException e) {
