@@ -43,8 +43,7 @@ public class SendmailComponent extends HealthCheckComponent implements SSLContex
             if (config.getPort() != null && !config.getPort().toString().equals(port.toString().trim())) {
                 throw new IllegalArgumentException("sendmail: the port is given twice, " + config.getPort() + " and " + port);
             }
-            String host = config.getHost() != null && config.getHost().contains(":") ? "[" + config.getHost() + "]" : config.getHost();
-            parseHostAndPort(host + ":" + port.toString().trim(), config);
+            setPort(port.toString().trim(), config);
         }
         checkWholeNumbers(parameters);
         SendmailEndpoint endpoint = new SendmailEndpoint(uri, this, config);
@@ -96,11 +95,15 @@ public class SendmailComponent extends HealthCheckComponent implements SSLContex
             config.setHost(hostPart);
         }
         if (portPart != null) {
-            try {
-                config.setPort(Integer.valueOf(portPart));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("sendmail: the port '" + portPart + "' is not a number", e);
-            }
+            setPort(portPart, config);
+        }
+    }
+
+    private static void setPort(String port, SendmailConfiguration config) {
+        try {
+            config.setPort(Integer.valueOf(port));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("sendmail: the port '" + port + "' is not a number", e);
         }
     }
 

@@ -187,22 +187,8 @@ public final class MessageComposer {
                 (Part.INLINE.equals(part.getDisposition()) ? inline : files).add(part);
             }
         }
-        if (!inline.isEmpty()) {
-            MimeMultipart related = new MimeMultipart("related");
-            related.addBodyPart(part(content));
-            for (MimeBodyPart part : inline) {
-                related.addBodyPart(part);
-            }
-            content = related;
-        }
-        if (!files.isEmpty()) {
-            MimeMultipart mixed = new MimeMultipart("mixed");
-            mixed.addBodyPart(part(content));
-            for (MimeBodyPart part : files) {
-                mixed.addBodyPart(part);
-            }
-            content = mixed;
-        }
+        content = around("related", content, inline);
+        content = around("mixed", content, files);
         if (content instanceof MimeMultipart multipart) {
             message.setContent(multipart);
         } else {
@@ -218,6 +204,19 @@ public final class MessageComposer {
         AttachmentMessage am = in instanceof AttachmentMessage a ? a
                 : in.getExchange() != null ? in.getExchange().getMessage(AttachmentMessage.class) : null;
         return am != null && am.hasAttachments() ? am : null;
+    }
+
+    /** The content first, then the parts, in a multipart of this subtype; the content alone where there are no parts. */
+    private static Object around(String subtype, Object content, List<MimeBodyPart> parts) throws MessagingException {
+        if (parts.isEmpty()) {
+            return content;
+        }
+        MimeMultipart multipart = new MimeMultipart(subtype);
+        multipart.addBodyPart(part(content));
+        for (MimeBodyPart part : parts) {
+            multipart.addBodyPart(part);
+        }
+        return multipart;
     }
 
     /** A body part holding a text (a DataHandler) or a multipart. */

@@ -67,7 +67,6 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private final List<String> ehloExtensions = new CopyOnWriteArrayList<>();
     // synchronized rather than copy-on-write: load tests record hundreds of thousands of lines
     private final List<Received> received = Collections.synchronizedList(new ArrayList<>());
-    private final List<String> messages = Collections.synchronizedList(new ArrayList<>());
     private final List<Accepted> accepted = Collections.synchronizedList(new ArrayList<>());
     private final List<String> wireData = new CopyOnWriteArrayList<>();
     private final List<Socket> open = new CopyOnWriteArrayList<>();
@@ -194,9 +193,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
     /** The message data of every accepted end-of-data (or last BDAT chunk), dot-unstuffed, CRLF line ends. */
     public List<String> messages() {
-        synchronized (messages) {
-            return new ArrayList<>(messages);
-        }
+        return accepted().stream().map(Accepted::data).toList();
     }
 
     /** Every accepted message with its connection and time. */
@@ -207,7 +204,6 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     }
 
     private void accept(int connection, String data) {
-        messages.add(data);
         accepted.add(new Accepted(connection, data, System.currentTimeMillis()));
     }
 
