@@ -76,8 +76,19 @@ class MailApplicationTest {
         return response.statusCode() + " " + response.body();
     }
 
+    /**
+     * Waits as a deployment's readiness probe would: the routes' consumers report DOWN until they have polled once
+     * (the file consumer's first poll comes about a second after the start, sooner or later with the machine), so
+     * nothing about the health is asserted before it first says 200.
+     */
+    private void awaitReady() {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> get("/actuator/health").startsWith("200 "));
+    }
+
     @Test
     void theStarterConfiguresTheComponentAndTheActuatorShowsHealthAndMetrics() throws Exception {
+        awaitReady();
         SendmailComponent component = camel.getComponent("sendmail", SendmailComponent.class);
         assertThat(component.getConfiguration().getMaxConnections()).isEqualTo(2);
         assertThat(component.getConfiguration().getFrom()).isEqualTo("Notifications <notifications@example.com>");
