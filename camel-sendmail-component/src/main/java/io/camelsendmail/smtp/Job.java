@@ -3,6 +3,7 @@ package io.camelsendmail.smtp;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.camelsendmail.SendmailException;
 
@@ -16,6 +17,8 @@ final class Job {
     private final DeliveryCallback completion;
     private final Executor completions;
     private final AtomicBoolean done = new AtomicBoolean();
+    /** Outcomes offered, the first taken: more than one is a defect of the engine, which its tests look for. */
+    private final AtomicInteger offered = new AtomicInteger();
     /** How many times the message went back to the queue because a connection failed before its MAIL FROM was taken. */
     int requeued;
 
@@ -37,7 +40,13 @@ final class Job {
         return done.get();
     }
 
+    /** @return how many outcomes were offered for this message: exactly one once it is done */
+    int outcomesOffered() {
+        return offered.get();
+    }
+
     private void complete(Delivery delivery, SendmailException failure) {
+        offered.incrementAndGet();
         if (!done.compareAndSet(false, true)) {
             return;
         }

@@ -22,7 +22,7 @@ import javax.net.ssl.SSLSocketFactory;
  * cannot block longer than {@code timeout} (a server that stops reading cannot hold a thread), and a
  * {@link ReplyReader} for the replies.
  */
-final class SmtpChannel implements Closeable {
+final class SmtpChannel implements SmtpTransport, Closeable {
 
     private static final int OUTPUT_BUFFER = 16 * 1024;
 
@@ -40,6 +40,12 @@ final class SmtpChannel implements Closeable {
         this.port = port;
         this.timeout = timeout;
         this.writeTimeouts = writeTimeouts;
+    }
+
+    /** The socket transport: connects within the settings' connectTimeout, with implicit TLS where they say so. */
+    static SmtpTransport connect(SmtpSettings settings) throws IOException {
+        return connect(settings.host(), settings.port(), settings.connectTimeout(), settings.timeout(),
+                settings.implicitTls() ? settings.tls() : null, settings.writeTimeouts());
     }
 
     /** Connects within {@code connectTimeout}; with {@code implicitTls} set, TLS is up before this returns. */
@@ -61,7 +67,8 @@ final class SmtpChannel implements Closeable {
     }
 
     /** Upgrades the connection to TLS (after the server's 220 to STARTTLS). */
-    void startTls(SSLSocketFactory tls) throws IOException {
+    @Override
+    public void startTls(SSLSocketFactory tls) throws IOException {
         use(handshake(tls, socket));
     }
 
@@ -83,30 +90,36 @@ final class SmtpChannel implements Closeable {
     }
 
     /** Buffers bytes for the server; they leave with {@link #flush()} or when the buffer is full. */
-    void write(byte[] bytes) throws IOException {
+    @Override
+    public void write(byte[] bytes) throws IOException {
         out.write(bytes);
     }
 
     /** The stream that buffers bytes for the server, for message data. */
-    OutputStream output() {
+    @Override
+    public OutputStream output() {
         return out;
     }
 
-    void flush() throws IOException {
+    @Override
+    public void flush() throws IOException {
         out.flush();
     }
 
-    SmtpReply readReply() throws IOException {
+    @Override
+    public SmtpReply readReply() throws IOException {
         return reader.read();
     }
 
     /** @return whether the server sent bytes that no reply has read: after the 220 to STARTTLS, an injection */
-    boolean hasUnreadInput() throws IOException {
+    @Override
+    public boolean hasUnreadInput() throws IOException {
         return reader.hasUnreadInput();
     }
 
     /** @return TLS protocol and cipher suite, or null on a plain connection */
-    String tlsDescription() {
+    @Override
+    public String tlsDescription() {
         if (socket instanceof SSLSocket ssl) {
             SSLSession session = ssl.getSession();
             return session.getProtocol() + " " + session.getCipherSuite();
@@ -115,7 +128,8 @@ final class SmtpChannel implements Closeable {
     }
 
     /** Reads one reply within {@code millis} rather than the timeout: QUIT's, which nothing waits for. */
-    SmtpReply readReply(int millis) throws IOException {
+    @Override
+    public SmtpReply readReply(int millis) throws IOException {
         return reader.read(millis);
     }
 
@@ -160,7 +174,9 @@ final class SmtpChannel implements Closeable {
                     closeQuietly(target);
                 }, timeout, TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException stopping) {
-                guard = null;
+                // the endpoint stopped: a write without its timeout could block this thread for ever
+                closeQuietly(target);
+                throw new IOException("the sendmail: endpoint stopped while a write was due; the connection is closed");
             }
             try {
                 socketOutput.write(b, off, len);
@@ -170,9 +186,7 @@ final class SmtpChannel implements Closeable {
                 }
                 throw e;
             } finally {
-                if (guard != null) {
-                    guard.cancel(false);
-                }
+                guard.cancel(false);
             }
         }
 

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
@@ -50,13 +51,16 @@ final class SmtpConnection {
     private static final int QUIT_WAIT_MILLIS = 1000;
     /** More challenges than any mechanism here needs: a server that keeps asking is refused. */
     private static final int MAX_AUTH_ROUNDS = 4;
+    /** After a write failed, replies the socket still holds are read for at most this long before anything is settled. */
+    private static final int DRAIN_MILLIS = 2000;
 
     private final SmtpSettings settings;
+    private final SmtpTransport.Connector connector;
     private final String server;
     private final int id = IDS.incrementAndGet();
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private final long openedNanos = System.nanoTime();
-    private SmtpChannel channel;
+    private SmtpTransport channel;
     private Map<String, String> extensions = Map.of();
     private SmtpStep step = SmtpStep.CONNECT;
     private boolean tls;
@@ -75,6 +79,14 @@ final class SmtpConnection {
     /** The server said the client sends too fast, since the pool last asked. */
     private boolean rateLimited;
     private volatile boolean broken;
+    /** Open and carrying transactions: a failed write no longer fails the opening, it ends the connection. */
+    private boolean carrying;
+    /** A write failed: nothing more can be written, and replies may still be read. */
+    private IOException outputFailure;
+    /** The connection is being ended: its transactions are being settled. */
+    private boolean settling;
+    /** The server refused an RSET: the transactions in flight finish, and no other begins on this connection. */
+    private boolean retiring;
     private volatile int transactions;
     private volatile long lastUsedNanos = openedNanos;
 
@@ -97,8 +109,22 @@ final class SmtpConnection {
         void handle(SmtpReply reply) throws SendmailException;
     }
 
-    private SmtpConnection(SmtpSettings settings) {
+    /** A write that failed once the connection carries transactions: it ends the connection, after its replies. */
+    private static final class OutputFailed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        OutputFailed(IOException cause) {
+            super(cause);
+        }
+
+        IOException io() {
+            return (IOException) getCause();
+        }
+    }
+
+    private SmtpConnection(SmtpSettings settings, SmtpTransport.Connector connector) {
         this.settings = settings;
+        this.connector = connector;
         this.server = settings.server();
     }
 
@@ -107,13 +133,19 @@ final class SmtpConnection {
      * bearer token the server refuses is reported to its source, and one more connection is tried with the next token.
      */
     static SmtpConnection open(SmtpSettings settings) throws SendmailException {
+        return open(settings, SmtpChannel::connect);
+    }
+
+    static SmtpConnection open(SmtpSettings settings, SmtpTransport.Connector connector) throws SendmailException {
         for (int attempt = 1; ; attempt++) {
-            SmtpConnection connection = new SmtpConnection(settings);
+            SmtpConnection connection = new SmtpConnection(settings, connector);
             try {
                 connection.start();
                 return connection;
             } catch (SendmailException | RuntimeException e) {
-                connection.abort();
+                // a refusal (AUTH refused, TLS required and not offered) ends the conversation with QUIT, as RFC 5321
+                // 4.1.1.10 asks; a broken connection is closed without it
+                connection.close();
                 String refused = connection.refusedToken;
                 // the token's source hears of every refusal; a second connection is tried where it may give another
                 if (refused == null || !settings.tokens().refused(refused) || attempt == 2) {
@@ -127,8 +159,7 @@ final class SmtpConnection {
 
     private void start() throws SendmailException {
         try {
-            channel = SmtpChannel.connect(settings.host(), settings.port(), settings.connectTimeout(), settings.timeout(),
-                    settings.implicitTls() ? settings.tls() : null, settings.writeTimeouts());
+            channel = connector.connect(settings);
         } catch (IOException | RuntimeException e) {
             throw SmtpFailures.io(SmtpStep.CONNECT, e, null, server);
         }
@@ -144,7 +175,32 @@ final class SmtpConnection {
         if (settings.username() != null) {
             authenticate();
         }
+        if (unsolicitedInput()) {
+            throw protocolViolation("after its reply to " + step.description());
+        }
+        carrying = true;
         lastUsedNanos = System.nanoTime();
+    }
+
+    /** @return whether the server sent bytes while no reply was awaited: the connection is unusable (and now broken) */
+    private boolean unsolicitedInput() {
+        try {
+            if (pending.isEmpty() && channel.hasUnreadInput()) {
+                broken = true;
+                return true;
+            }
+            return false;
+        } catch (IOException | RuntimeException e) {
+            broken = true;
+            return true;
+        }
+    }
+
+    private SendmailException protocolViolation(String when) {
+        return new io.camelsendmail.SmtpConnectException("SMTP server " + server + " sent data " + when
+                                                         + " that no command asked for: a protocol violation, every later "
+                                                         + "reply would be misread; the connection was closed",
+                step.name(), -1, true, null, null);
     }
 
     private void ehlo() throws SendmailException {
@@ -238,7 +294,7 @@ final class SmtpConnection {
      *         interleave with an envelope still being answered one command at a time)
      */
     boolean canBegin() {
-        if (broken || inFlight.size() >= window()) {
+        if (broken || retiring || inFlight.size() >= window()) {
             return false;
         }
         for (Transaction transaction : inFlight) {
@@ -264,6 +320,12 @@ final class SmtpConnection {
      * refusal decided before anything is written (SIZE, SMTPUTF8, TLS or AUTH required) fails the job at once.
      */
     void begin(Job job) {
+        if (unsolicitedInput()) {
+            // nothing is in flight and the server sent something: every later reply would be misread
+            LOG.warn("{}; the message goes to another connection", protocolViolation("while the connection was idle").getMessage());
+            retries.add(job);
+            return;
+        }
         transactions++;
         lastUsedNanos = System.nanoTime();
         if (transactions > 1) {
@@ -299,11 +361,7 @@ final class SmtpConnection {
             if (needsReset || tx.mode == Mode.PIPELINED_CHUNK && inFlight.size() > 1) {
                 // a transaction before this one may end in a refusal whose state the server still holds
                 needsReset = false;
-                write(SmtpStep.RSET, "RSET", -1, tx, reply -> {
-                    if (reply.code() != 250) {
-                        throw SmtpFailures.reply(SmtpStep.RSET, reply.code(), reply.lines(), null, server);
-                    }
-                });
+                write(SmtpStep.RSET, "RSET", -1, tx, this::resetReplied);
             }
             write(SmtpStep.MAIL, mailFrom, -1, tx, reply -> mailReplied(tx, reply));
             if (!tx.mode.pipelined) {
@@ -317,8 +375,21 @@ final class SmtpConnection {
             } else if (partial) {
                 write(SmtpStep.DATA, "DATA", -1, tx, reply -> dataReplied(tx, reply));
             }
+        } catch (OutputFailed e) {
+            end(Settlement.Ending.LOST, e.io(), true);
         } catch (SendmailException e) {
-            failed(e, null);
+            end(Settlement.Ending.LOST, e, true);
+        }
+    }
+
+    /**
+     * The reply to an RSET. A 421 is the server closing, which {@link #dispatch} deals with for every reply; any other
+     * refusal leaves the server's state unknown: what is in flight is answered, and nothing more begins here.
+     */
+    private void resetReplied(SmtpReply reply) {
+        if (reply.code() != 250 && !reply.closing()) {
+            LOG.warn("SMTP server {} refused RSET ({}): the connection carries no more messages", server, reply.lines());
+            retiring = true;
         }
     }
 
@@ -331,7 +402,7 @@ final class SmtpConnection {
             unflushed = false;
             channel.flush();
         } catch (IOException | RuntimeException e) {
-            lost(e);
+            end(Settlement.Ending.LOST, e, true);
         }
     }
 
@@ -340,39 +411,53 @@ final class SmtpConnection {
         if (broken || pending.isEmpty()) {
             return;
         }
-        Pending next = pending.peekFirst();
-        step = next.step;
+        step = pending.peekFirst().step;
         SmtpReply reply;
         try {
             reply = channel.readReply();
         } catch (IOException | RuntimeException e) {
-            lost(e);
+            end(Settlement.Ending.LOST, e, false);
             return;
         }
-        wire("S: {}", reply.lines());
-        pending.removeFirst();
-        next.reply = reply;
         try {
-            if (Pace.tooFast(reply)) {
-                rateLimited = true;
-            }
-            if (next.handler != null) {
-                next.handler.handle(reply);
-            }
-            if (reply.closing() && !inFlight.isEmpty()) {
-                closedByServer();
-            }
+            dispatch(reply);
+        } catch (OutputFailed e) {
+            end(Settlement.Ending.LOST, e.io(), true);
+            return;
         } catch (SendmailException e) {
-            failed(e, null);
+            end(Settlement.Ending.LOST, e, true);
+            return;
         } catch (RuntimeException e) {
-            lost(e);
+            end(Settlement.Ending.LOST, e, false);
+            return;
+        }
+        if (reply.closing()) {
+            end(Settlement.Ending.SERVER_CLOSING, null, false);
+        } else if (unsolicitedInput()) {
+            SendmailException violation = protocolViolation("after its last awaited reply");
+            LOG.warn("{}", violation.getMessage());
+            end(Settlement.Ending.LOST, violation, false);
+        }
+    }
+
+    /** Gives a reply to the oldest command waiting for one, and runs what that reply does. */
+    private void dispatch(SmtpReply reply) throws SendmailException {
+        wire("S: {}", reply.lines());
+        Pending next = pending.removeFirst();
+        next.reply = reply;
+        if (Pace.tooFast(reply)) {
+            rateLimited = true;
+        }
+        if (next.handler != null) {
+            next.handler.handle(reply);
         }
     }
 
     /** Settles whatever is still in flight as if the connection were lost, and breaks it. */
     void abandon() {
         if (!inFlight.isEmpty()) {
-            lost(new IOException("the connection's worker stopped before the server's replies came"));
+            end(Settlement.Ending.LOST, new IOException("the connection's worker stopped before the server's replies came"),
+                    false);
         }
     }
 
@@ -518,7 +603,14 @@ final class SmtpConnection {
     }
 
     /** The message, dot-stuffed, and the final dot, into the output buffer: they leave with what is written next. */
-    private void content(Transaction tx) {
+    private void content(Transaction tx) throws SendmailException {
+        if (outputFailure != null) {
+            throw new OutputFailed(outputFailure);
+        }
+        if (unsolicitedInput()) {
+            // it would be read as the reply to the end of this message's data
+            throw protocolViolation("after its 354, before the message");
+        }
         step = SmtpStep.CONTENT;
         tx.contentStarted = true;
         OutgoingMessage message = tx.job.message;
@@ -526,9 +618,9 @@ final class SmtpConnection {
             OutputStream out = channel.output();
             message.writeTo(new DotStuffingOutputStream(out));
             out.write(END_OF_DATA);
-        } catch (IOException | RuntimeException e) {
-            lost(e);
-            return;
+        } catch (IOException e) {
+            // the final dot never reached the buffer: the server cannot have the message
+            throw outputFailed(e);
         }
         tx.finalWritten = true;
         wire("C: <{} bytes of message data>", message.size());
@@ -545,9 +637,8 @@ final class SmtpConnection {
         tx.contentStarted = true;
         try {
             channel.write(bytes);
-        } catch (IOException | RuntimeException e) {
-            lost(e);
-            return;
+        } catch (IOException e) {
+            throw outputFailed(e);
         }
         tx.finalWritten = true;
         wire("C: <{} bytes of message data>", bytes.length);
@@ -563,7 +654,7 @@ final class SmtpConnection {
             refuse(tx, SmtpStep.DATA_END, reply, tx.mode == Mode.CHUNK || tx.mode == Mode.PIPELINED_CHUNK);
             return;
         }
-        settle(tx.job, new Delivery(List.copyOf(tx.statuses), reply.text()), null);
+        settle(tx.job, new Delivery(List.copyOf(tx.statuses), reply.trimmedText()), null);
         finish(tx);
     }
 
@@ -631,50 +722,72 @@ final class SmtpConnection {
     }
 
     /**
-     * The connection failed. Each unsettled transaction is settled so that nothing is sent twice: one whose end of data
-     * may have reached the server fails, not transient; one whose MAIL FROM was accepted fails, transient; one the
-     * server never took goes back to the queue (the one the connection failed on only where the connection was reused,
-     * once).
+     * The connection ends: every transaction still open is settled by {@link Settlement}, once the replies the socket
+     * still holds were read (where a write failed, the server may have answered before it went: those answers count).
      *
-     * @param refusal a reply the conversation cannot go on with, or null for an I/O failure
-     * @param io      the I/O failure, or null for a refusal
+     * @param ending   how it ended, as far as is known before the remaining replies are read
+     * @param cause    what ended it: an I/O failure or a reply the conversation cannot go on with (null for a 421)
+     * @param readable whether replies may still be read (a write failed, not a read)
      */
-    private void failed(SendmailException refusal, Exception io) {
+    private void end(Settlement.Ending ending, Exception cause, boolean readable) {
+        if (settling) {
+            return;
+        }
+        settling = true;
         broken = true;
-        Transaction head = inFlight.peekFirst();
+        if (ending == Settlement.Ending.LOST && readable) {
+            ending = drain();
+        }
+        Transaction oldest = inFlight.peekFirst();
         for (Transaction tx : List.copyOf(inFlight)) {
-            if (tx.outcome != null) {
-                // refused already, and waiting for its RSET
-                settle(tx.job, null, tx.outcome);
-                finish(tx);
-            } else if (tx.finalWritten) {
-                // whatever ended the connection, the server may hold this message: never reported as transient
-                Exception cause = io != null ? io : new IOException("the connection ended: " + refusal.getMessage(), refusal);
-                settle(tx.job, null, SmtpFailures.io(SmtpStep.DATA_END, cause, tx.statuses, server));
-                finish(tx);
-            } else if (tx.mailReply != null && tx.mailReply.code() == 250 || tx == head && !tx.retriable()) {
-                // each reports the failure at its own step, with its own statuses
-                settle(tx.job, null, io != null ? SmtpFailures.io(stepOf(tx), io, tx.statuses, server) : refusal);
-                finish(tx);
-            } else {
-                retry(tx);
+            Settlement.Progress progress = new Settlement.Progress(-1, tx.outcome != null, tx.finalWritten,
+                    tx.mailReply != null && tx.mailReply.code() == 250, tx == oldest, tx.retriable());
+            switch (Settlement.settle(progress, ending)) {
+                case REFUSED -> settle(tx.job, null, tx.outcome);
+                case NOT_TAKEN -> retries.add(tx.job);
+                case FAILED_TRANSIENT -> settle(tx.job, null, cause instanceof SendmailException refusal
+                        ? refusal : SmtpFailures.io(stepOf(tx), cause, tx.statuses, server));
+                case MAY_HAVE_BEEN_ACCEPTED -> settle(tx.job, null, SmtpFailures.io(SmtpStep.DATA_END,
+                        cause instanceof SendmailException refusal
+                                ? new IOException("the connection ended: " + refusal.getMessage(), refusal) : cause,
+                        tx.statuses, server));
+                // a final reply settles its transaction when it is read: none is left open with one
+                case DELIVERED, PENDING -> throw new IllegalStateException("transaction left open: " + progress);
             }
+            finish(tx);
         }
         pending.clear();
     }
 
-    /** The server said 421: it processed nothing after that reply, so what its handler did not settle goes back. */
-    private void closedByServer() {
-        broken = true;
-        for (Transaction tx : List.copyOf(inFlight)) {
-            if (tx.outcome != null) {
-                settle(tx.job, null, tx.outcome);
-                finish(tx);
-            } else {
-                retry(tx);
+    /**
+     * Reads the replies that arrived before the connection failed, each handled as usual (nothing more can be
+     * written), for at most {@link #DRAIN_MILLIS}.
+     *
+     * @return {@link Settlement.Ending#SERVER_CLOSING} where one of them was a 421, else {@link Settlement.Ending#LOST}
+     */
+    private Settlement.Ending drain() {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(DRAIN_MILLIS, settings.timeout()));
+        while (!pending.isEmpty()) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) {
+                break;
+            }
+            SmtpReply reply;
+            try {
+                reply = channel.readReply((int) left);
+            } catch (IOException | RuntimeException e) {
+                break;
+            }
+            try {
+                dispatch(reply);
+            } catch (OutputFailed | SendmailException e) {
+                // a handler that would write: the transaction stays as far as it got
+            }
+            if (reply.closing()) {
+                return Settlement.Ending.SERVER_CLOSING;
             }
         }
-        pending.clear();
+        return Settlement.Ending.LOST;
     }
 
     /** The step a transaction waits on: its oldest unanswered command, or the end of its data once that is written. */
@@ -688,11 +801,6 @@ final class SmtpConnection {
             }
         }
         return tx.contentStarted ? SmtpStep.CONTENT : SmtpStep.MAIL;
-    }
-
-    /** The connection is lost: an I/O failure. */
-    private void lost(Exception e) {
-        failed(null, e);
     }
 
     /** Records a job's outcome; {@link #completeSettled()} completes it. */
@@ -761,11 +869,20 @@ final class SmtpConnection {
             WIRE.info("[{}] C: {}", id, secretFrom < 0 ? command : command.substring(0, secretFrom) + (secretFrom > 0 ? " " : "") + "***");
         }
         Pending reply = new Pending(at, tx, handler);
+        if (outputFailure != null) {
+            throw new OutputFailed(outputFailure);
+        }
+        if (carrying && unsolicitedInput()) {
+            throw protocolViolation("while no reply was awaited");
+        }
         step = at;
         try {
             channel.write(command.getBytes(StandardCharsets.UTF_8));
             channel.write(CRLF);
         } catch (IOException | RuntimeException e) {
+            if (carrying && e instanceof IOException io) {
+                throw outputFailed(io);
+            }
             broken = true;
             step = pending.isEmpty() ? at : pending.peekFirst().step;
             throw SmtpFailures.io(step, e, null, server);
@@ -773,6 +890,14 @@ final class SmtpConnection {
         pending.add(reply);
         unflushed = true;
         return reply;
+    }
+
+    /** Records that nothing more can be written; the replies already due may still be read. */
+    private OutputFailed outputFailed(IOException e) {
+        if (outputFailure == null) {
+            outputFailure = e;
+        }
+        return new OutputFailed(outputFailure);
     }
 
     /** Flushes what was written, then reads replies in order until {@code target}'s has come (while opening). */

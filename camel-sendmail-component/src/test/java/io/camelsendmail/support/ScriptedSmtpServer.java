@@ -43,6 +43,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     public static final String ENDLESS_LINE = "<endless-line>";
     /** For DATA: answer 354, then stop reading (the client's writes fill the buffers and block). */
     public static final String STALL_AFTER_354 = "<354-then-stall>";
+    /** After a reply: close the connection once it is written (a server that answers, then goes). */
+    public static final String THEN_CLOSE = "<then-close>";
     /** Matches the end of the message data (the lone dot). */
     public static final String END_OF_DATA = "<end-of-data>";
     /** Matches the moment the connection is accepted. */
@@ -481,6 +483,10 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             out.write("\r\n".getBytes(StandardCharsets.UTF_8));
             out.flush();
             return true;
+        }
+        if (reply.endsWith(THEN_CLOSE)) {
+            reply(out, reply.substring(0, reply.length() - THEN_CLOSE.length()));
+            return false;
         }
         if (SILENT.equals(reply)) {
             while (!closed) {
