@@ -1,5 +1,6 @@
 package io.camelsendmail;
 
+import java.util.List;
 import java.util.Map;
 
 import org.apache.camel.Endpoint;
@@ -31,6 +32,41 @@ public class SendmailComponent extends HealthCheckComponent implements SSLContex
     @Override
     public void setUseGlobalSslContextParameters(boolean useGlobalSslContextParameters) {
         this.useGlobalSslContextParameters = useGlobalSslContextParameters;
+    }
+
+    /** The connections of each endpoint URI, started on first use; see {@link EndpointConnections}. */
+    private final Map<String, EndpointConnections> connections = new java.util.HashMap<>();
+
+    /** The connections for this URI, started now where none are. */
+    synchronized EndpointConnections connections(String uri, SendmailEndpoint endpoint,
+            java.util.function.Function<java.util.concurrent.ScheduledExecutorService, io.camelsendmail.smtp.SmtpSettings> settings) {
+        EndpointConnections shared = connections.computeIfAbsent(uri,
+                u -> new EndpointConnections(endpoint, getCamelContext().getExecutorServiceManager(), settings));
+        shared.use();
+        return shared;
+    }
+
+    /** An endpoint that used these connections stopped: they close when no other uses them. */
+    void release(String uri, EndpointConnections used) {
+        synchronized (this) {
+            if (!used.release()) {
+                return;
+            }
+            connections.remove(uri, used);
+        }
+        used.close();
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        List<EndpointConnections> open;
+        synchronized (this) {
+            open = List.copyOf(connections.values());
+            connections.clear();
+        }
+        // endpoints Camel made and did not register (a URI first used by several threads at once) are not stopped
+        open.forEach(EndpointConnections::close);
+        super.doStop();
     }
 
     @Override

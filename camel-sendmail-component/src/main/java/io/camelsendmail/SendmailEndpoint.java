@@ -8,9 +8,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
@@ -53,13 +51,11 @@ public class SendmailEndpoint extends DefaultEndpoint {
     @UriParam
     private SendmailConfiguration configuration;
 
-    private ScheduledExecutorService writeTimeouts;
-    private ExecutorService workers;
-    private ExecutorService closer;
-    private ExecutorService completions;
     private MessageComposer composer;
     private DkimSigner dkim;
-    private SmtpConnectionPool connections;
+    /** What the SMTP client needs, but the write timers that the shared connections bring; set when started. */
+    private java.util.function.Function<ScheduledExecutorService, SmtpSettings> settings;
+    private EndpointConnections connections;
     private MailProviderLookup mailProviders;
     private final SendmailStatistics statistics = new SendmailStatistics();
     private AutoCloseable meters;
@@ -266,28 +262,20 @@ public class SendmailEndpoint extends DefaultEndpoint {
         super.doStart();
         // again: the configuration may have been changed through its setters since the endpoint was created
         validate();
-        writeTimeouts = getCamelContext().getExecutorServiceManager()
-                .newScheduledThreadPool(this, "SendmailWriteTimeout", 1);
-        if (writeTimeouts instanceof ScheduledThreadPoolExecutor scheduler) {
-            // every write schedules a timeout and cancels it: cancelled ones must not wait in the queue for their delay
-            scheduler.setRemoveOnCancelPolicy(true);
-        }
         SendmailConfiguration c = configuration;
         TransportSecurity security = new TransportSecurity(c.isRequireTransportSecurity(), c.getUsername() != null,
                 c.isAllowPlaintextAuth(), c.isRequireAuthentication());
-        SmtpSettings settings = new SmtpSettings(c.getHost(), c.effectivePort(), c.isImplicitTls(), tlsSocketFactory(),
-                heloName(), c.getUsername(), c.getPassword(), bearerTokens(), security, c.getConnectTimeout(), c.getTimeout(),
+        SSLSocketFactory tls = tlsSocketFactory();
+        String heloName = heloName();
+        BearerTokens tokens = bearerTokens();
+        settings = writeTimeouts -> new SmtpSettings(c.getHost(), c.effectivePort(), c.isImplicitTls(), tls,
+                heloName, c.getUsername(), c.getPassword(), tokens, security, c.getConnectTimeout(), c.getTimeout(),
                 c.isAllowPartialDelivery(), c.isDsnRequired(), c.isWireLog(), c.getMaxConnections(), c.getMaxMessagesPerConnection(),
                 c.getMaxInFlight(), c.getMaxMessagesPerSecond() != null ? c.getMaxMessagesPerSecond() : 0,
                 c.getIdleTimeout(), writeTimeouts);
         composer = MessageComposer.of(configuration, dkim);
         ClassLoader context = Thread.currentThread().getContextClassLoader();
         mailProviders = new MailProviderLookup(context != null ? context : SendmailEndpoint.class.getClassLoader());
-        // one thread per open connection (at most maxConnections, and one opening ahead)
-        workers = getCamelContext().getExecutorServiceManager().newCachedThreadPool(this, "SendmailConnection");
-        closer = getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this, "SendmailClose");
-        completions = getCamelContext().getExecutorServiceManager().newCachedThreadPool(this, "SendmailCompletion");
-        connections = new SmtpConnectionPool(settings, workers, closer, completions);
         meters = SendmailMeters.bind(this);
     }
 
@@ -297,27 +285,15 @@ public class SendmailEndpoint extends DefaultEndpoint {
             meters.close();
             meters = null;
         }
-        if (connections != null) {
-            // the transactions in flight finish; every connection says QUIT, in the closer
-            connections.close();
+        EndpointConnections used;
+        synchronized (this) {
+            used = connections;
             connections = null;
+            settings = null;
         }
-        if (workers != null) {
-            getCamelContext().getExecutorServiceManager().shutdownNow(workers);
-            workers = null;
-        }
-        if (closer != null) {
-            // the QUITs in hand are each bounded to a second
-            getCamelContext().getExecutorServiceManager().shutdownGraceful(closer, 5000);
-            closer = null;
-        }
-        if (completions != null) {
-            getCamelContext().getExecutorServiceManager().shutdownGraceful(completions, 5000);
-            completions = null;
-        }
-        if (writeTimeouts != null) {
-            getCamelContext().getExecutorServiceManager().shutdownNow(writeTimeouts);
-            writeTimeouts = null;
+        if (used != null) {
+            // the transactions in flight finish, every connection says QUIT: where no other endpoint for this URI uses them
+            ((SendmailComponent) getComponent()).release(getEndpointUri(), used);
         }
         super.doStop();
     }
@@ -360,7 +336,7 @@ public class SendmailEndpoint extends DefaultEndpoint {
 
     /** Opens and closes one connection, as the health check does; see {@link SmtpConnectionPool#probe()}. */
     boolean probe() throws SendmailException {
-        SmtpConnectionPool pool = connections;
+        SmtpConnectionPool pool = connections();
         if (pool == null) {
             throw new SmtpConnectException("the sendmail: endpoint for " + configuration.getHost() + " is not started",
                     "CONNECT", -1, true, null, null);
@@ -368,10 +344,10 @@ public class SendmailEndpoint extends DefaultEndpoint {
         return pool.probe();
     }
 
-    /** The pool's state, or all zero while the endpoint is stopped. */
+    /** The pool's state, or all zero while the endpoint is stopped or has sent nothing yet. */
     SmtpConnectionPool.State poolState() {
-        SmtpConnectionPool pool = connections;
-        return pool != null ? pool.state() : new SmtpConnectionPool.State(0, 0, 0, 0, 0, 0);
+        EndpointConnections started = connections;
+        return started != null ? started.pool().state() : new SmtpConnectionPool.State(0, 0, 0, 0, 0, 0);
     }
 
     @ManagedAttribute(description = "The SMTP server, host:port")
@@ -454,8 +430,20 @@ public class SendmailEndpoint extends DefaultEndpoint {
         return statistics.getFailedInvalidMessage();
     }
 
-    SmtpConnectionPool connections() {
-        return connections;
+    /**
+     * The connections to the server: started with the first message or probe, shared with any other endpoint object
+     * for the same URI.
+     *
+     * @return the pool, or null when the endpoint is not started
+     */
+    synchronized SmtpConnectionPool connections() {
+        if (connections == null) {
+            if (settings == null) {
+                return null;
+            }
+            connections = ((SendmailComponent) getComponent()).connections(getEndpointUri(), this, settings);
+        }
+        return connections.pool();
     }
 
     MailProviderLookup mailProviders() {

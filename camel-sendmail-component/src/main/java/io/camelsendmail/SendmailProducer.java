@@ -1,6 +1,7 @@
 package io.camelsendmail;
 
 import io.camelsendmail.message.PreparedMessage;
+import io.camelsendmail.smtp.SmtpConnectionPool;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -62,6 +63,13 @@ public class SendmailProducer extends DefaultAsyncProducer {
     @Override
     public boolean process(Exchange exchange, AsyncCallback callback) {
         SendmailEndpoint endpoint = getEndpoint();
+        SmtpConnectionPool connections = endpoint.connections();
+        if (connections == null) {
+            exchange.setException(new SmtpConnectException("the sendmail: endpoint for " + endpoint.getServer()
+                                                           + " is stopped; nothing was sent", "CONNECT", -1, true, null, null));
+            callback.done(true);
+            return true;
+        }
         PreparedMessage message;
         try {
             // composed and serialized before any connection: a bad message never touches one
@@ -72,7 +80,7 @@ public class SendmailProducer extends DefaultAsyncProducer {
             callback.done(true);
             return true;
         }
-        endpoint.connections().submit(message, (delivery, failure) -> {
+        connections.submit(message, (delivery, failure) -> {
             try {
                 if (failure != null) {
                     endpoint.getStatistics().failed(failure);

@@ -54,6 +54,9 @@ class HtmlMailTest {
 
             BodyPart relatedPart = mixed.getBodyPart(0);
             assertThat(relatedPart.getContentType()).startsWith("multipart/related");
+            // RFC 2387 3.1: the type parameter names the root part's type
+            assertThat(new jakarta.mail.internet.ContentType(relatedPart.getContentType()).getParameter("type"))
+                    .isEqualTo("multipart/alternative");
             Multipart related = (Multipart) relatedPart.getContent();
             assertThat(related.getCount()).isEqualTo(2);
 

@@ -119,11 +119,23 @@ final class SinkProcess implements AutoCloseable {
         throw new IOException(name + " did not listen on port " + port + " within " + limit.toSeconds() + " s");
     }
 
+    /**
+     * Ends the process and every process it started: Postfix's {@code start-fg} leaves a master (and its smtpd,
+     * cleanup...) that outlive the process started here unless they are ended too.
+     */
     @Override
     public void close() throws InterruptedException {
+        java.util.List<ProcessHandle> tree = new java.util.ArrayList<>(process.descendants().toList());
         process.destroy();
-        if (!process.waitFor(5, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        tree.forEach(ProcessHandle::destroy);
+        tree.add(process.toHandle());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        for (ProcessHandle handle : tree) {
+            try {
+                handle.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                handle.destroyForcibly();
+            }
         }
     }
 }

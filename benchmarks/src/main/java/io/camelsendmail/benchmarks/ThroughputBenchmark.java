@@ -51,6 +51,7 @@ public final class ThroughputBenchmark {
     private final String only = System.getProperty("bench.only", "");
     private final List<String> rows = new ArrayList<>();
     private final List<String> linkRows = new ArrayList<>();
+    private final List<String> windowRows = new ArrayList<>();
     /** Half the round trip of the link to a server in another region. */
     private static final long ONE_WAY_DELAY_MILLIS = 20;
 
@@ -117,21 +118,32 @@ public final class ThroughputBenchmark {
                 overALink("40 ms link to smtp-sink (PIPELINING)", sink, relay.port(), mail);
             }
             String postfixLabel = "40 ms link to Postfix smtpd (PIPELINING, CHUNKING)";
+            String windowLabel = "window: 32 route threads, 1 connection, 40 ms link to Postfix smtpd";
             String unavailable = PostfixInstance.unavailable();
             if (unavailable != null) {
                 System.out.println(postfixLabel + ": not measured, " + unavailable);
-            } else if (postfixLabel.toLowerCase(Locale.ROOT).contains(only.toLowerCase(Locale.ROOT))) {
+            } else if (selected(postfixLabel) || selected(windowLabel)) {
                 int postfixPort = SinkProcess.freePort();
                 try (SinkProcess postfix = PostfixInstance.start(work, postfixPort);
                      DelayRelay relay = new DelayRelay(postfixPort, ONE_WAY_DELAY_MILLIS)) {
                     overALink(postfixLabel, postfix, relay.port(), mail);
+                    window(windowLabel, postfix, relay.port(), mail);
                 }
             }
+        } finally {
+            deleteTree(work);
         }
         System.out.println();
         System.out.println("| case | route threads | sendmail: msg/s | Camel smtp:/smtps: msg/s | ratio |");
         System.out.println("| --- | ---: | ---: | ---: | ---: |");
         rows.forEach(System.out::println);
+        if (!windowRows.isEmpty()) {
+            System.out.println();
+            System.out.println("| " + "over a 40 ms round trip to Postfix, 32 route threads, 1 connection | maxInFlight | msg/s "
+                               + "| messages per round trip | share of the window kept full |");
+            System.out.println("| --- | ---: | ---: | ---: | ---: |");
+            windowRows.forEach(System.out::println);
+        }
         if (!linkRows.isEmpty()) {
             System.out.println();
             System.out.println("| over a 40 ms round trip, 8 route threads | connections | msg/s | ratio to Camel smtp: "
@@ -168,6 +180,38 @@ public final class ThroughputBenchmark {
         }
         linkRows.add(String.format(Locale.ROOT, "| %s, Camel smtp: (a connection per message) | %d | %.1f | 1.0 | | %.2f |",
                 label, threads, camel.perSecond(), camel.perSecond() * roundTrip / threads));
+    }
+
+    private boolean selected(String label) {
+        return label.toLowerCase(Locale.ROOT).contains(only.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * Whether the window of transactions is kept full: one connection, more route threads than the window, so that
+     * messages always wait; each maxInFlight should carry about that many messages per round trip.
+     */
+    private void window(String label, SinkProcess server, int port, String mail) throws Exception {
+        if (!selected(label)) {
+            return;
+        }
+        double roundTrip = 2 * ONE_WAY_DELAY_MILLIS / 1000.0;
+        for (int inFlight : new int[] { 4, 8, 16, 32 }) {
+            Result result = measure("sendmail:127.0.0.1:" + port + "?" + mail + "&maxConnections=1&maxInFlight=" + inFlight,
+                    32, server);
+            double perRoundTrip = result.perSecond() * roundTrip;
+            System.out.printf(Locale.ROOT, "%s, maxInFlight=%d: %7.1f msg/s (%d sent), %.2f messages per round trip%n",
+                    label, inFlight, result.perSecond(), result.sent(), perRoundTrip);
+            windowRows.add(String.format(Locale.ROOT, "| sendmail: | %d | %.1f | %.2f | %.0f%% |", inFlight,
+                    result.perSecond(), perRoundTrip, 100 * perRoundTrip / inFlight));
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (var paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (java.io.IOException e) {
+            System.err.println("could not remove " + root + ": " + e);
+        }
     }
 
     private void compare(String label, int threads, SinkProcess server, String sendmailUri, String camelMailUri)

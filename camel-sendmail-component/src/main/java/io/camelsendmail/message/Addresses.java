@@ -103,8 +103,24 @@ public final class Addresses {
         return address;
     }
 
-    private static String printable(String value) {
-        return "'" + value.replace("\r", "\\r").replace("\n", "\\n") + "'";
+    /**
+     * @return the value in quotes as an error message may show it: CR and LF as {@code \r} and {@code \n}, other control
+     *         characters as {@code \}{@code uXXXX}, so that a value cannot forge a line of the log it is written to
+     */
+    public static String printable(String value) {
+        StringBuilder shown = new StringBuilder(value.length() + 2).append('\'');
+        for (char c : value.toCharArray()) {
+            if (c == '\r') {
+                shown.append("\\r");
+            } else if (c == '\n') {
+                shown.append("\\n");
+            } else if (c < 0x20 && c != '\t' || c == 0x7f) {
+                shown.append(String.format("\\u%04x", (int) c));
+            } else {
+                shown.append(c);
+            }
+        }
+        return shown.append('\'').toString();
     }
 
     public static InvalidMessageException invalid(String message) {

@@ -211,12 +211,25 @@ public final class MessageComposer {
         if (parts.isEmpty()) {
             return content;
         }
-        MimeMultipart multipart = new MimeMultipart(subtype);
+        MimeMultipart multipart = subtype.equals("related") ? related(content) : new MimeMultipart(subtype);
         multipart.addBodyPart(part(content));
         for (MimeBodyPart part : parts) {
             multipart.addBodyPart(part);
         }
         return multipart;
+    }
+
+    /** A multipart/related whose {@code type} parameter names its root's type, as RFC 2387 3.1 requires. */
+    private static MimeMultipart related(Object root) throws MessagingException {
+        String rootType = new ContentType(root instanceof MimeMultipart multipart ? multipart.getContentType()
+                : ((DataHandler) root).getContentType()).getBaseType();
+        return new MimeMultipart("related") {
+            {
+                ContentType type = new ContentType(contentType);
+                type.setParameter("type", rootType);
+                contentType = type.toString();
+            }
+        };
     }
 
     /** A body part holding a text (a DataHandler) or a multipart. */

@@ -57,7 +57,7 @@ final class RouteHeaders {
 
     private static void add(Map<String, String> headers, String name, Object value) throws InvalidMessageException {
         if (name.isEmpty() || !name.chars().allMatch(c -> c > 32 && c < 127 && c != ':')) {
-            throw Addresses.invalid("'" + name + "' is not a mail header name (printable ASCII, no colon)");
+            throw Addresses.invalid(Addresses.printable(name) + " is not a mail header name (printable ASCII, no colon)");
         }
         if (REFUSED.contains(name.toLowerCase(Locale.ROOT))) {
             throw Addresses.invalid("the mail header " + name + " cannot be set from " + SendmailConstants.HEADER_PREFIX

@@ -3,6 +3,8 @@ package io.camelsendmail.smtp;
 import java.util.Locale;
 import java.util.Set;
 
+import io.camelsendmail.message.Addresses;
+
 /**
  * What a message asks of delivery status notifications (RFC 3461): when to notify each recipient's sender, how much of
  * the message to return, and an envelope id to find it by. Sent only where the server offers DSN.
@@ -32,7 +34,7 @@ public record Dsn(String notifyOn, String ret, String envid) {
                 for (String value : n.split(",")) {
                     if (!NOTIFY.contains(value)) {
                         throw new IllegalArgumentException("dsnNotify must be NEVER, or SUCCESS, FAILURE and DELAY "
-                                                           + "comma-separated, got '" + notify + "'");
+                                                           + "comma-separated, got " + Addresses.printable(notify));
                     }
                 }
             }
@@ -40,11 +42,11 @@ public record Dsn(String notifyOn, String ret, String envid) {
         if (r != null) {
             r = r.toUpperCase(Locale.ROOT);
             if (!r.equals("FULL") && !r.equals("HDRS")) {
-                throw new IllegalArgumentException("dsnRet must be FULL or HDRS, got '" + ret + "'");
+                throw new IllegalArgumentException("dsnRet must be FULL or HDRS, got " + Addresses.printable(ret));
             }
         }
         if (e != null && (e.length() > 100 || !e.chars().allMatch(c -> c >= 32 && c < 127))) {
-            throw new IllegalArgumentException("dsnEnvid must be at most 100 printable ASCII characters, got '" + envid + "'");
+            throw new IllegalArgumentException("dsnEnvid must be at most 100 printable ASCII characters, got " + Addresses.printable(envid));
         }
         return new Dsn(n, r, e);
     }

@@ -2,6 +2,7 @@ package io.camelsendmail.smtp;
 
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,33 +19,48 @@ final class Pace {
     private static final long LONGEST_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     private final long intervalNanos;
-    private long next = System.nanoTime();
-    private long pausedUntil = System.nanoTime();
+    private final LongSupplier clock;
+    private long next;
+    private long pausedUntil;
     private long pause;
 
     /** @param perSecond messages per second, 0 for no limit */
     Pace(int perSecond) {
+        this(perSecond, System::nanoTime);
+    }
+
+    /** @param clock {@link System#nanoTime()}, or a test's */
+    Pace(int perSecond, LongSupplier clock) {
         this.intervalNanos = perSecond > 0 ? TimeUnit.SECONDS.toNanos(1) / perSecond : 0;
+        this.clock = clock;
+        this.next = clock.getAsLong();
+        this.pausedUntil = next;
     }
 
     /** @return nanoseconds to wait before the next message may begin (its slot is reserved) */
     synchronized long reserve() {
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         long at = Math.max(now, pausedUntil);
-        if (intervalNanos > 0) {
-            at = Math.max(at, next);
-            next = at + intervalNanos;
-        } else if (pause > 0 && now - pausedUntil > pause) {
+        if (pause > 0 && now - pausedUntil > pause) {
             // a while without a complaint after the pause: the server is fine with this pace again
             pause = 0;
         }
+        if (intervalNanos > 0) {
+            at = Math.max(at, next);
+            next = at + intervalNanos;
+        }
         return at - now;
+    }
+
+    /** @return the pause the next complaint starts from, in nanoseconds (0: the first is {@link #FIRST_PAUSE_NANOS}) */
+    synchronized long pauseNanos() {
+        return pause;
     }
 
     /** The server said the client sends too fast: no message begins for a while, longer each time. */
     synchronized void slowDown(String server) {
         pause = pause == 0 ? FIRST_PAUSE_NANOS : Math.min(LONGEST_PAUSE_NANOS, pause * 2);
-        pausedUntil = System.nanoTime() + pause;
+        pausedUntil = clock.getAsLong() + pause;
         LOG.warn("SMTP server {} says messages come too fast: pausing {} ms", server, TimeUnit.NANOSECONDS.toMillis(pause));
     }
 

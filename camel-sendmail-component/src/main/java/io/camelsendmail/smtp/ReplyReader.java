@@ -1,10 +1,12 @@
 package io.camelsendmail.smtp;
 
+import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -49,6 +51,7 @@ final class ReplyReader {
     private final byte[] buffer = new byte[8192];
     private int position;
     private int limit;
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream(128);
 
     ReplyReader(Socket socket, InputStream in, int timeoutMillis) {
         this.socket = socket;
@@ -89,7 +92,7 @@ final class ReplyReader {
     /** Appends one line without its line break; returns the number of bytes it took. */
     private int readLine(StringBuilder into, long deadline, int budget) throws IOException {
         int taken = 0;
-        int length = 0;
+        line.reset();
         while (true) {
             if (position == limit) {
                 fill(deadline);
@@ -99,16 +102,19 @@ final class ReplyReader {
                 throw new IOException("the reply is longer than " + MAX_REPLY + " characters");
             }
             if (b == '\n') {
-                int end = into.length();
-                if (length > 0 && into.charAt(end - 1) == '\r') {
-                    into.setLength(end - 1);
+                int length = line.size();
+                byte[] bytes = line.toByteArray();
+                if (length > 0 && bytes[length - 1] == '\r') {
+                    length--;
                 }
+                // RFC 6531: an SMTPUTF8 server's replies are UTF-8 (and ASCII is UTF-8)
+                into.append(new String(bytes, 0, length, StandardCharsets.UTF_8));
                 return taken;
             }
-            if (++length > MAX_LINE) {
+            if (line.size() >= MAX_LINE) {
                 throw new IOException("a reply line is longer than " + MAX_LINE + " characters");
             }
-            into.append((char) (b & 0xff));
+            line.write(b);
         }
     }
 

@@ -1000,6 +1000,11 @@ final class SmtpConnection {
         return broken;
     }
 
+    /** @return whether the connection takes no more transactions (the server refused RSET), though it is sound */
+    boolean isRetiring() {
+        return retiring;
+    }
+
     /** @return whether this connection was opened before the given {@link System#nanoTime()} */
     boolean openedBefore(long nanoTime) {
         return openedNanos - nanoTime < 0;

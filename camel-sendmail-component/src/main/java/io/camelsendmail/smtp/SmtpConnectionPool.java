@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -49,12 +48,16 @@ public final class SmtpConnectionPool implements AutoCloseable {
     private final Executor workers;
     private final Executor closer;
     private final Executor completions;
-    /** One permit per socket open or closing: at most maxConnections sockets to the server at any time. */
-    private final Semaphore sockets;
     private final Pace pace;
     private final long waitMillis;
     private final long idleNanos;
+    /**
+     * The one lock of the pool's state: the queue's hand-offs, the counts below, the idle workers, the learned limit.
+     * Every event (submit, open, release, requeue, probe, close) takes it, and decides under it whom to wake.
+     */
     private final Object lock = new Object();
+    /** Sockets to the server: opening, open, closing (saying QUIT) or probing. At most maxConnections. */
+    private int sockets;
     /** Workers alive: opening, or carrying messages. */
     private int running;
     /** Workers opening a connection: each will take a message once open. */
@@ -83,7 +86,6 @@ public final class SmtpConnectionPool implements AutoCloseable {
         this.workers = workers;
         this.closer = closer;
         this.completions = completions;
-        this.sockets = new Semaphore(settings.maxConnections());
         this.pace = new Pace(settings.maxMessagesPerSecond());
         this.waitMillis = (long) settings.connectTimeout() + settings.timeout();
         this.idleNanos = TimeUnit.MILLISECONDS.toNanos(settings.idleTimeout());
@@ -92,17 +94,24 @@ public final class SmtpConnectionPool implements AutoCloseable {
     /** Queues a message for the next free connection; {@code completion} hears of its delivery or failure. */
     public void submit(OutgoingMessage message, DeliveryCallback completion) {
         Job job = new Job(message, completion, completions);
-        if (closed) {
+        if (!offer(job, false)) {
             job.fail(stopped());
             return;
         }
-        offer(job, false);
         ensureWorker();
     }
 
-    /** Hands a message to the connection that was idle last, or queues it. */
-    private void offer(Job job, boolean first) {
+    /**
+     * Hands a message to the connection that was idle last, or queues it.
+     *
+     * @return false when the endpoint has stopped: under the same lock that {@link #close()} empties the queue under,
+     *         so that no message is queued after it was emptied
+     */
+    private boolean offer(Job job, boolean first) {
         synchronized (lock) {
+            if (closed) {
+                return false;
+            }
             Waiter waiter = idle.pollFirst();
             if (waiter != null) {
                 waiter.give(job);
@@ -111,6 +120,7 @@ public final class SmtpConnectionPool implements AutoCloseable {
             } else {
                 queue.addLast(job);
             }
+            return true;
         }
     }
 
@@ -140,11 +150,12 @@ public final class SmtpConnectionPool implements AutoCloseable {
         synchronized (lock) {
             int limit = limit();
             // a connection still saying QUIT counts: the server may not have let it go yet
-            if (closed || queue.size() <= opening + available || running >= limit || socketsInUse() >= limit) {
+            if (closed || queue.size() <= opening + available || sockets >= limit) {
                 return;
             }
             running++;
             opening++;
+            sockets++;
         }
         start(false);
     }
@@ -152,11 +163,12 @@ public final class SmtpConnectionPool implements AutoCloseable {
     /** Opens a connection ahead of need, where there is room and none is free. */
     private void prewarm() {
         synchronized (lock) {
-            if (closed || prewarming || !idle.isEmpty() || running >= limit() || socketsInUse() >= limit()) {
+            if (closed || prewarming || !idle.isEmpty() || sockets >= limit()) {
                 return;
             }
             running++;
             opening++;
+            sockets++;
             prewarming = true;
         }
         start(true);
@@ -184,21 +196,28 @@ public final class SmtpConnectionPool implements AutoCloseable {
      * @throws SendmailException why the server cannot be used
      */
     public boolean probe() throws SendmailException {
-        if (!sockets.tryAcquire()) {
-            return false;
+        synchronized (lock) {
+            if (closed || sockets >= settings.maxConnections()) {
+                return false;
+            }
+            sockets++;
         }
         try {
             SmtpConnection connection = SmtpConnection.open(settings);
             connection.close();
             return true;
         } finally {
-            sockets.release();
+            // a message submitted while the probe held the socket waits for it: wake a worker for it
+            releaseSocket();
         }
     }
 
-    /** Sockets open or closing, this endpoint's. */
-    private int socketsInUse() {
-        return settings.maxConnections() - sockets.availablePermits();
+    /** A socket is gone (closed, or never opened): one more may be opened, for a message that waits. */
+    private void releaseSocket() {
+        synchronized (lock) {
+            sockets--;
+        }
+        ensureWorker();
     }
 
     private int limit() {
@@ -217,6 +236,7 @@ public final class SmtpConnectionPool implements AutoCloseable {
             synchronized (lock) {
                 running--;
                 opening--;
+                sockets--;
                 if (ahead) {
                     prewarming = false;
                 }
@@ -248,28 +268,15 @@ public final class SmtpConnectionPool implements AutoCloseable {
         SmtpConnection connection = null;
         SendmailException failure = null;
         try {
-            if (!sockets.tryAcquire(waitMillis, TimeUnit.MILLISECONDS)) {
-                failure = new SmtpConnectException("no SMTP connection could be opened within " + waitMillis
-                                                   + " ms: all " + settings.maxConnections()
-                                                   + " (option maxConnections) stayed open", "CONNECT", -1, true, null, null);
-            } else {
-                try {
-                    connection = SmtpConnection.open(settings);
-                    opened.incrementAndGet();
-                } catch (SendmailException e) {
-                    sockets.release();
-                    openFailures.incrementAndGet();
-                    failure = e;
-                } catch (RuntimeException e) {
-                    sockets.release();
-                    openFailures.incrementAndGet();
-                    failure = new SmtpConnectException("could not open an SMTP connection to " + settings.server() + ": " + e,
-                            "CONNECT", -1, true, null, e);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            failure = stopped();
+            connection = SmtpConnection.open(settings);
+            opened.incrementAndGet();
+        } catch (SendmailException e) {
+            openFailures.incrementAndGet();
+            failure = e;
+        } catch (RuntimeException e) {
+            openFailures.incrementAndGet();
+            failure = new SmtpConnectException("could not open an SMTP connection to " + settings.server() + ": " + e,
+                    "CONNECT", -1, true, null, e);
         }
         synchronized (lock) {
             opening--;
@@ -279,12 +286,14 @@ public final class SmtpConnectionPool implements AutoCloseable {
             if (connection != null) {
                 return connection;
             }
-            int others = socketsInUse();
-            if (others > 0 && failure.getCode() == 421 && "GREETING".equals(failure.getStep())) {
-                // the server takes no more connections than are open (or closing): messages wait for those, not fail
-                learnedLimit = others;
+            sockets--;
+            // other sockets are open or opening: the messages can go on those
+            if (sockets > 0) {
+                // the server takes no more connections than are open now (a 421 at the greeting, a refused connect):
+                // the messages wait for those rather than fail, and no other is tried for a while
+                learnedLimit = sockets;
                 learnedUntil = System.nanoTime() + LEARNED_LIMIT_NANOS;
-                LOG.info("SMTP server {} refused another connection ({}): using {} connections for the next {} s",
+                LOG.info("SMTP server {}: another connection failed ({}); using {} connections for the next {} s",
                         settings.server(), failure.getMessage(), learnedLimit, TimeUnit.NANOSECONDS.toSeconds(LEARNED_LIMIT_NANOS));
                 return null;
             }
@@ -335,8 +344,8 @@ public final class SmtpConnectionPool implements AutoCloseable {
                     }
                 }
                 connection.completeSettled();
-                if (!connection.busy() && (retiring || closed || connection.isBroken()
-                                           || connection.idleNanos() >= idleNanos)) {
+                if (!connection.busy() && (retiring || closed || connection.isBroken() || connection.isRetiring()
+                                           || connection.idleNanos() >= idleNanos || Thread.currentThread().isInterrupted())) {
                     break;
                 }
                 announce(room, false);
@@ -400,6 +409,7 @@ public final class SmtpConnectionPool implements AutoCloseable {
                 }
             }
         } catch (InterruptedException e) {
+            // the endpoint stops its workers: this one ends, with the interrupt kept for the loop that called it
             Thread.currentThread().interrupt();
         }
         synchronized (lock) {
@@ -434,10 +444,8 @@ public final class SmtpConnectionPool implements AutoCloseable {
                 job.fail(new SmtpConnectException("SMTP server " + settings.server() + " closed " + MAX_REQUEUES
                                                   + " connections before it took the message; it was not sent",
                         "MAIL", -1, true, null, null));
-            } else if (closed) {
+            } else if (!offer(job, true)) {
                 job.fail(stopped());
-            } else {
-                offer(job, true);
             }
         }
         ensureWorker();
@@ -447,7 +455,7 @@ public final class SmtpConnectionPool implements AutoCloseable {
     private void retire(SmtpConnection connection) {
         if (connection.isBroken()) {
             connection.abort();
-            sockets.release();
+            releaseSocket();
             return;
         }
         try {
@@ -455,16 +463,15 @@ public final class SmtpConnectionPool implements AutoCloseable {
                 try {
                     connection.close();
                 } finally {
-                    sockets.release();
                     // a message may wait for this socket to be gone
-                    ensureWorker();
+                    releaseSocket();
                 }
             });
         } catch (RejectedExecutionException stopping) {
             try {
                 connection.close();
             } finally {
-                sockets.release();
+                releaseSocket();
             }
         }
     }
@@ -484,10 +491,12 @@ public final class SmtpConnectionPool implements AutoCloseable {
     }
 
     private void failAll(SendmailException failure) {
-        Job job;
-        while ((job = queue.pollFirst()) != null) {
-            job.fail(failure);
+        List<Job> failed;
+        synchronized (lock) {
+            failed = List.copyOf(queue);
+            queue.clear();
         }
+        failed.forEach(job -> job.fail(failure));
     }
 
     /**
@@ -496,7 +505,9 @@ public final class SmtpConnectionPool implements AutoCloseable {
      */
     @Override
     public void close() {
-        closed = true;
+        synchronized (lock) {
+            closed = true;
+        }
         failAll(stopped());
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
         synchronized (lock) {

@@ -1,0 +1,190 @@
+package io.camelsendmail;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.camelsendmail.support.ScriptedSmtpServer;
+import io.camelsendmail.support.SendmailRoute;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The pool's lifecycle and the smaller engine fixes, each against a loopback server. */
+class EngineFixesTest {
+
+    private static final String OPTIONS = "?from=alice@example.com&to=bob@example.com";
+
+    private static long sendmailThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().contains("SendmailConnection")).count();
+    }
+
+    /** Eight threads send to a URI nobody used yet: one pool, every connection closed when the context stops. */
+    @Test
+    void eightThreadsFirstUsingAUriAtOnceShareOnePoolThatStopsWithTheContext() throws Exception {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start().extensions("PIPELINING")) {
+            long threadsBefore = sendmailThreads();
+            CamelContext context = new DefaultCamelContext();
+            context.start();
+            ProducerTemplate template = context.createProducerTemplate();
+            String uri = "sendmail:127.0.0.1:" + server.port() + OPTIONS + "&maxConnections=2";
+            ExecutorService threads = Executors.newFixedThreadPool(8);
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Exchange>> sends = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                String body = "message " + i;
+                sends.add(threads.submit(() -> {
+                    go.await();
+                    return template.send(uri, e -> e.getMessage().setBody(body));
+                }));
+            }
+            go.countDown();
+            for (Future<Exchange> send : sends) {
+                assertThat(send.get(30, TimeUnit.SECONDS).getException()).isNull();
+            }
+            threads.shutdown();
+            assertThat(server.messages()).hasSize(8);
+            // however many endpoint objects Camel made for the URI, the connections are one pool's: at most 2
+            assertThat(server.maxOpenConnections()).isLessThanOrEqualTo(2);
+
+            long start = System.nanoTime();
+            context.stop();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.openConnections() == 0);
+            await().atMost(Duration.ofSeconds(5)).until(() -> sendmailThreads() == threadsBefore);
+        }
+    }
+
+    /** With one connection allowed, a message submitted while the health probe holds it is sent once the probe ends. */
+    @Test
+    void aMessageSubmittedWhileTheProbeHoldsTheOnlySocketIsSentWhenItEnds() throws Exception {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start().pauseBefore(ScriptedSmtpServer.GREETING, 400);
+             SendmailRoute route = SendmailRoute.to("sendmail:127.0.0.1:" + server.port() + OPTIONS + "&maxConnections=1")) {
+            SendmailEndpoint endpoint = route.context().getEndpoints().stream()
+                    .filter(SendmailEndpoint.class::isInstance).map(SendmailEndpoint.class::cast).findFirst().orElseThrow();
+            AtomicReference<Boolean> probed = new AtomicReference<>();
+            Thread probe = new Thread(() -> {
+                try {
+                    probed.set(endpoint.probe());
+                } catch (SendmailException e) {
+                    probed.set(false);
+                }
+            });
+            probe.start();
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.connections() == 1);
+            // the probe is waiting for its greeting: the only socket is the probe's
+            Future<Exchange> sent = route.context().createProducerTemplate().asyncSend("direct:send", e -> e.getMessage().setBody("hello"));
+            assertThat(sent.get(10, TimeUnit.SECONDS).getException()).isNull();
+            probe.join(5000);
+            assertThat(probed.get()).isTrue();
+            assertThat(server.bodies()).containsExactly("hello");
+        }
+    }
+
+    /** A second connection that fails to open while the first carries messages fails none of them. */
+    @Test
+    void aFailedExtraConnectionFailsNoMessageThatAHealthyConnectionCanCarry() throws Exception {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start().extensions("PIPELINING").pauseBefore("MAIL", 30)
+                .dynamic((connection, command) -> connection > 1 && command.equals(ScriptedSmtpServer.GREETING)
+                        ? "554 5.3.2 scripted.test not now" : null);
+             SendmailRoute route = SendmailRoute.to("sendmail:127.0.0.1:" + server.port() + OPTIONS + "&maxConnections=2")) {
+            ProducerTemplate template = route.context().createProducerTemplate();
+            List<Future<Exchange>> sends = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                String body = "message " + i;
+                sends.add(template.asyncSend("direct:send", e -> e.getMessage().setBody(body)));
+            }
+            for (Future<Exchange> send : sends) {
+                assertThat(send.get(30, TimeUnit.SECONDS).getException()).isNull();
+            }
+            assertThat(server.bodies()).hasSize(6);
+            assertThat(server.accepted()).allMatch(a -> a.connection() == 1);
+        }
+    }
+
+    /** A producer used after its endpoint stopped fails the exchange with a clear error, not a NullPointerException. */
+    @Test
+    void aSendAfterTheEndpointStoppedFailsCleanly() throws Exception {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start();
+             SendmailRoute route = SendmailRoute.to("sendmail:127.0.0.1:" + server.port() + OPTIONS)) {
+            SendmailEndpoint endpoint = route.context().getEndpoint("sendmail:127.0.0.1:" + server.port() + OPTIONS,
+                    SendmailEndpoint.class);
+            SendmailProducer producer = new SendmailProducer(endpoint);
+            endpoint.stop();
+            Exchange exchange = new DefaultExchange(route.context());
+            exchange.getMessage().setBody("hello");
+            assertThat(producer.process(exchange, done -> { })).isTrue();
+            assertThat(exchange.getException()).isInstanceOf(SmtpConnectException.class).hasMessageContaining("stopped");
+            assertThat(server.connections()).isZero();
+        }
+    }
+
+    /** An SMTPUTF8 server's reply is UTF-8, and reads as the server wrote it. */
+    @Test
+    void replyTextIsDecodedAsUtf8() throws Exception {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start().extensions("SMTPUTF8")
+                .on(ScriptedSmtpServer.END_OF_DATA, "250 2.0.0 Nachricht angenommen – Größe geprüft ✓");
+             SendmailRoute route = SendmailRoute.to("sendmail:127.0.0.1:" + server.port() + OPTIONS)) {
+            Exchange sent = route.send("hello");
+            assertThat(sent.getException()).isNull();
+            assertThat(sent.getMessage().getHeader(SendmailConstants.RESPONSE)).isEqualTo("2.0.0 Nachricht angenommen – Größe geprüft ✓");
+        }
+    }
+
+    /** Exim answers BDAT LAST in two lines; the response is their text, each line trimmed. */
+    @Test
+    void aTwoLineFinalReplyIsTheResponseTrimmed() throws Exception {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start().extensions("CHUNKING")
+                .on(ScriptedSmtpServer.END_OF_DATA, "250- 402 byte chunk, total 402\r\n250 OK id=1vXyZ-000abc-Q1");
+             SendmailRoute route = SendmailRoute.to("sendmail:127.0.0.1:" + server.port() + OPTIONS)) {
+            Exchange sent = route.send("hello");
+            assertThat(sent.getException()).isNull();
+            assertThat(server.sawCommand("BDAT")).isTrue();
+            assertThat(sent.getMessage().getHeader(SendmailConstants.RESPONSE))
+                    .isEqualTo("402 byte chunk, total 402\nOK id=1vXyZ-000abc-Q1");
+        }
+    }
+
+    /** Credentials refused at AUTH: the client says QUIT before it closes (RFC 5321 4.1.1.10). */
+    @Test
+    void aRefusedSignInEndsWithQuit() throws Exception {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start().extensions("AUTH PLAIN")
+                .on("AUTH", "535 5.7.8 authentication failed");
+             SendmailRoute route = SendmailRoute.to("sendmail:127.0.0.1:" + server.port() + OPTIONS
+                                                    + "&username=alice&password=wrong&allowPlaintextAuth=true")) {
+            assertThat(route.send("hello").getException()).isInstanceOf(AuthenticationFailedException.class);
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.sawCommand("QUIT"));
+            assertThat(server.sawCommand("MAIL")).isFalse();
+        }
+    }
+
+    /** A route header name or a DSN value with a line break cannot forge a line of the log its error is written to. */
+    @Test
+    void errorTextsShowLineBreaksEscaped() throws Exception {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start().extensions("DSN");
+             SendmailRoute route = SendmailRoute.to("sendmail:127.0.0.1:" + server.port() + OPTIONS)) {
+            Exchange badHeader = route.send("hello", Map.of(SendmailConstants.HEADERS, Map.of("X-A\r\nX-Forged", "v")));
+            assertThat(badHeader.getException()).isInstanceOf(InvalidMessageException.class);
+            assertThat(badHeader.getException().getMessage()).contains("X-A\\r\\nX-Forged").doesNotContain("\r").doesNotContain("\n");
+
+            Exchange badDsn = route.send("hello", Map.of(SendmailConstants.DSN_RET, "FULL\r\nINFO forged"));
+            assertThat(badDsn.getException()).isNotNull();
+            assertThat(badDsn.getException().getMessage()).contains("FULL\\r\\nINFO forged").doesNotContain("\r").doesNotContain("\n");
+            assertThat(server.sawCommand("MAIL")).isFalse();
+        }
+    }
+}
