@@ -17,6 +17,8 @@ module io.camelsendmail {
     requires transitive jakarta.mail;
     requires jakarta.activation;
     requires org.slf4j;
+    // TCP_QUICKACK on the SMTP socket
+    requires jdk.net;
     requires oauth2.oidc.sdk;
     // the @Generated annotation on the configurers that camel-package-maven-plugin writes
     requires static java.compiler;

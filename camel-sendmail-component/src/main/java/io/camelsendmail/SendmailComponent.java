@@ -1,13 +1,17 @@
 package io.camelsendmail;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 import org.apache.camel.Endpoint;
 import org.apache.camel.SSLContextParametersAware;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
+import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.HealthCheckComponent;
+import org.apache.camel.util.TimeUtils;
 
 /**
  * The {@code sendmail:} component: {@code sendmail:host[:port]?options}. Options set on the component are the
@@ -93,13 +97,54 @@ public class SendmailComponent extends HealthCheckComponent implements SSLContex
             "idleTimeout", "milliseconds", "healthCheckInterval", "milliseconds", "maxConnections", "connections",
             "maxMessagesPerConnection", "messages", "maxInFlight", "transactions", "maxMessagesPerSecond", "messages");
 
-    /** A number option given as text that is not a number is named, with what was given (not read as 0 or skipped). */
+    /**
+     * A number option given as text: a whole number, or for milliseconds a duration such as {@code 5s} or
+     * {@code 1m30s}; anything else is refused, naming the option and what was given (Camel's own conversion reads
+     * {@code four} as 0). The parameters are left holding the number.
+     */
     private static void checkWholeNumbers(Map<String, Object> parameters) {
         for (Map.Entry<String, Object> p : parameters.entrySet()) {
             String unit = WHOLE_NUMBERS.get(p.getKey());
-            if (unit != null && p.getValue() instanceof String text && !text.trim().matches("[+-]?\\d{1,10}")) {
-                throw new IllegalArgumentException("sendmail: option " + p.getKey() + " must be a whole number of " + unit
-                                                   + ", got '" + text + "'");
+            if (unit != null && p.getValue() instanceof String text) {
+                p.setValue(String.valueOf(wholeNumber(p.getKey(), text, unit)));
+            }
+        }
+    }
+
+    /** The one rule for a number option given as text, in a URI or as a component property. */
+    static long wholeNumber(String option, String text, String unit) {
+        String t = text.trim();
+        if (t.matches("[+-]?\\d{1,10}")) {
+            return Long.parseLong(t);
+        }
+        boolean millis = "milliseconds".equals(unit);
+        if (millis && !t.isEmpty() && t.matches("(\\d+h)?(\\d+m)?(\\d+s)?(\\d+ms)?")) {
+            return TimeUtils.toMilliSeconds(t);
+        }
+        throw new IllegalArgumentException("sendmail: option " + option + " must be a whole number of " + unit + ", got '"
+                                           + text + "'" + (millis ? " (a duration such as 5s or 1m30s is taken too)" : ""));
+    }
+
+    /**
+     * Component properties from Camel Main or a properties file (camel.component.sendmail.*) reach the options through
+     * Camel's conversion, which reads a number option given as {@code four} as 0: each is read again here, as written,
+     * under the same rule as in a URI.
+     */
+    @Override
+    protected void doInit() throws Exception {
+        super.doInit();
+        PropertiesComponent properties = getCamelContext().getPropertiesComponent();
+        for (Map.Entry<String, String> option : WHOLE_NUMBERS.entrySet()) {
+            String kebab = option.getKey().replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
+            for (String key : List.of("camel.component.sendmail." + option.getKey(), "camel.component.sendmail." + kebab)) {
+                Optional<String> given = properties.resolveProperty(key);
+                if (given.isPresent()) {
+                    try {
+                        wholeNumber(option.getKey(), given.get(), option.getValue());
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+                    }
+                }
             }
         }
     }

@@ -38,6 +38,7 @@ import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.support.DefaultEndpoint;
 import org.apache.camel.support.jsse.SSLContextParameters;
+import org.apache.camel.util.URISupport;
 
 /**
  * Send mail over SMTP: Twisted's {@code sendmail} as a Camel producer, with TLS enforcement, authentication and
@@ -63,6 +64,17 @@ public class SendmailEndpoint extends DefaultEndpoint {
     public SendmailEndpoint(String uri, SendmailComponent component, SendmailConfiguration configuration) {
         super(uri, component);
         this.configuration = configuration;
+    }
+
+    /**
+     * The endpoint's URI as errors and logs show it, secrets masked: {@code sendmail:host:port?options}. Camel's own
+     * masking takes {@code //host:port?from=me@} for a user and password and would show
+     * {@code sendmail://127.0.0.1:xxxxxx@example.com}; without the {@code //} only the secret options are masked.
+     */
+    @Override
+    public String toString() {
+        String uri = getEndpointUri();
+        return URISupport.sanitizeUri(uri.startsWith("sendmail://") ? "sendmail:" + uri.substring("sendmail://".length()) : uri);
     }
 
     @Override

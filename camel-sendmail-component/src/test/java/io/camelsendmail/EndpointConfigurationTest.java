@@ -89,6 +89,58 @@ class EndpointConfigurationTest {
         }
     }
 
+    /** Camel's masking of user:password@ must not garble an address in the options: only secrets are masked. */
+    @Test
+    void theEndpointsUriIsShownIntactWithOnlyItsSecretsMasked() throws Exception {
+        CamelContext context = new DefaultCamelContext();
+        try {
+            context.start();
+            SendmailEndpoint endpoint = context.getEndpoint(
+                    "sendmail:127.0.0.1:25?from=me@example.com&to=you@example.com&username=me&password=s3cret",
+                    SendmailEndpoint.class);
+            assertThat(endpoint.toString()).startsWith("sendmail:127.0.0.1:25?").contains("from=me%40example.com")
+                    .contains("to=you%40example.com").doesNotContain("s3cret")
+                    .doesNotContain("xxxxxx@").doesNotContain("127.0.0.1:xxxxxx");
+        } finally {
+            context.stop();
+        }
+    }
+
+    /** A number in a URI and a number as a component property follow one rule: digits, or a duration for milliseconds. */
+    @Test
+    void numbersFollowOneRuleInAUriAndAsComponentProperties() throws Exception {
+        CamelContext context = new DefaultCamelContext();
+        try {
+            context.start();
+            SendmailEndpoint endpoint = context.getEndpoint("sendmail:mail.example.com?connectTimeout=5s&timeout=1m30s"
+                                                            + "&idleTimeout=2500", SendmailEndpoint.class);
+            assertThat(endpoint.getConfiguration().getConnectTimeout()).isEqualTo(5000);
+            assertThat(endpoint.getConfiguration().getTimeout()).isEqualTo(90_000);
+            assertThat(endpoint.getConfiguration().getIdleTimeout()).isEqualTo(2500);
+            assertThatThrownBy(() -> context.getEndpoint("sendmail:mail.example.com?maxConnections=5s"))
+                    .satisfies(e -> assertThat(messages(e)).contains("option maxConnections must be a whole number of connections, got '5s'"));
+        } finally {
+            context.stop();
+        }
+        for (String[] property : new String[][] { { "camel.component.sendmail.max-connections", "four", "maxConnections" },
+                                                  { "camel.component.sendmail.timeout", "four", "timeout" },
+                                                  { "camel.component.sendmail.connectTimeout", "5 seconds", "connectTimeout" } }) {
+            CamelContext withProperty = new DefaultCamelContext();
+            java.util.Properties properties = new java.util.Properties();
+            properties.setProperty(property[0], property[1]);
+            withProperty.getPropertiesComponent().setInitialProperties(properties);
+            try {
+                assertThatThrownBy(() -> {
+                    withProperty.start();
+                    withProperty.getComponent("sendmail");
+                }).satisfies(e -> assertThat(messages(e)).contains(property[0])
+                        .contains("option " + property[2] + " must be a whole number").contains("got '" + property[1] + "'"));
+            } finally {
+                withProperty.stop();
+            }
+        }
+    }
+
     private static String messages(Throwable e) {
         StringBuilder all = new StringBuilder();
         for (Throwable t = e; t != null; t = t.getCause()) {

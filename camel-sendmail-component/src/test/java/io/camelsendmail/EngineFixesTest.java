@@ -172,6 +172,21 @@ class EngineFixesTest {
         }
     }
 
+    /** A complete message addressed to Alice, sent with to=bob in the URI: the envelope wins, and a WARN says so. */
+    @Test
+    void aCompleteMessageWhoseOwnRecipientsDifferFromTheEnvelopeIsLogged() throws Exception {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start();
+             SendmailRoute route = SendmailRoute.to("sendmail:127.0.0.1:" + server.port() + OPTIONS)) {
+            byte[] eml = ("From: carol@example.com\r\nTo: Alice <alice@example.com>\r\nSubject: Its own\r\n\r\nHello\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            String log = io.camelsendmail.support.LogCapture.during(() -> assertThat(route.send(eml).getException()).isNull());
+            assertThat(server.commands()).contains("RCPT TO:<bob@example.com>").doesNotContain("RCPT TO:<alice@example.com>");
+            assertThat(server.messages()).singleElement().asString().contains("To: Alice <alice@example.com>")
+                    .contains("Subject: Its own");
+            assertThat(log).contains("WARN").contains("addressed to [alice@example.com] is sent to [bob@example.com]");
+        }
+    }
+
     /** A route header name or a DSN value with a line break cannot forge a line of the log its error is written to. */
     @Test
     void errorTextsShowLineBreaksEscaped() throws Exception {

@@ -36,6 +36,8 @@ class LargeStreamTest {
         try (CountingSink sink = new CountingSink(2)) {
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx64m", "-Djava.io.tmpdir=" + tmp, "-Dorg.slf4j.simpleLogger.defaultLogLevel=error",
+                    // its log to the output the test reads, not into target/test.log, which this JVM writes
+                    "-Dorg.slf4j.simpleLogger.logFile=System.err",
                     "-cp", classPath(), LargeStreamSend.class.getName(), String.valueOf(sink.port()), String.valueOf(BODY)));
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

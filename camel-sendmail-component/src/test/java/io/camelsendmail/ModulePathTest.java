@@ -56,6 +56,8 @@ class ModulePathTest {
                 "--add-modules", "ALL-MODULE-PATH",
                 "-cp", String.join(File.pathSeparator, classPath),
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=error",
+                // its own log to its output, which the test reads: not into target/test.log, which this JVM writes
+                "-Dorg.slf4j.simpleLogger.logFile=System.err",
                 ModulePathCheck.class.getName()).redirectErrorStream(true);
         Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -12,6 +12,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import jdk.net.ExtendedSocketOptions;
+
 /**
  * A TCP relay on loopback that holds every byte for a fixed time in each direction, as a link to a server 20 to 100
  * ms away does: the round trip grows by twice the delay, the bandwidth stays. Bytes keep their order; a connection
@@ -63,6 +65,11 @@ final class DelayRelay implements AutoCloseable {
             try {
                 int n;
                 while ((n = in.read(buffer)) > 0) {
+                    // a link delays bytes, not acknowledgements: without this the relay's socket may hold its ACK (up to
+                    // 40 ms on Linux), and a server that writes its replies in several small writes under Nagle's algorithm
+                    // holds the next one until that ACK comes. sendmail: acknowledges at once (TCP_QUICKACK after each
+                    // read), and the relay does so in its place toward the server
+                    from.setOption(ExtendedSocketOptions.TCP_QUICKACK, true);
                     delayed.add(new Object[] { System.nanoTime() + delayNanos, Arrays.copyOf(buffer, n) });
                 }
             } catch (IOException e) {

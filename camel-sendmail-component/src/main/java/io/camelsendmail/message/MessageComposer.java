@@ -47,6 +47,7 @@ import org.apache.camel.attachment.AttachmentMessage;
 public final class MessageComposer {
 
     private static final String NO_SENDER = "no sender: set the from option or the From header";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MessageComposer.class);
     private static final String NO_RECIPIENTS = "no recipients: set the to, cc or bcc option or the To, Cc or Bcc header";
 
     private final SendmailConfiguration configuration;
@@ -297,6 +298,8 @@ public final class MessageComposer {
             if (message.getHeader("To") == null && message.getHeader("Cc") == null) {
                 setAddresses(message, "To", fields.to);
                 setAddresses(message, "Cc", fields.cc);
+            } else {
+                warnWhereTheEnvelopeDiffers(message, recipients);
             }
         } else {
             recipients = new ArrayList<>();
@@ -318,6 +321,30 @@ public final class MessageComposer {
             composed.ensureMessageId();
         }
         return new OutgoingMail(envelope(sender, recipients), message, source);
+    }
+
+    /**
+     * The options or exchange headers name the recipients of a complete message that names its own: the envelope wins
+     * (as with {@code sendmail} and any MTA), and its To and Cc are left as they are. Where the two differ that is often
+     * a mistake of the route's (a file drop's {@code to=} meant as a default), so it is logged.
+     */
+    private static void warnWhereTheEnvelopeDiffers(MimeMessage message, List<InternetAddress> envelope) {
+        try {
+            java.util.Set<String> own = new java.util.TreeSet<>();
+            for (String header : new String[] { "To", "Cc", "Bcc" }) {
+                for (InternetAddress address : Addresses.parseList(header + " header of the message", unfolded(message, header))) {
+                    own.add(address.getAddress().toLowerCase(java.util.Locale.ROOT));
+                }
+            }
+            java.util.Set<String> given = new java.util.TreeSet<>();
+            envelope.forEach(address -> given.add(address.getAddress().toLowerCase(java.util.Locale.ROOT)));
+            if (!own.equals(given)) {
+                LOG.warn("A complete message addressed to {} is sent to {}: the to, cc and bcc options (or the To, Cc and "
+                         + "Bcc exchange headers) set the envelope; its own headers are left as they are", own, given);
+            }
+        } catch (SendmailException | MessagingException e) {
+            // its own headers do not parse: the envelope from the options is what counts
+        }
     }
 
     private static Envelope envelope(InternetAddress sender, List<InternetAddress> recipients) throws SendmailException {

@@ -5,20 +5,15 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import io.camelsendmail.RecipientStatus;
 import io.camelsendmail.SendmailException;
-import io.camelsendmail.TransportSecurityRequiredException;
+import io.camelsendmail.SmtpConnectException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,27 +42,20 @@ final class SmtpConnection {
     private static final AtomicInteger IDS = new AtomicInteger();
     private static final byte[] CRLF = { '\r', '\n' };
     private static final byte[] END_OF_DATA = { '.', '\r', '\n' };
-    /** QUIT's reply is a courtesy: nothing waits longer than this for it. */
-    private static final int QUIT_WAIT_MILLIS = 1000;
-    /** More challenges than any mechanism here needs: a server that keeps asking is refused. */
-    private static final int MAX_AUTH_ROUNDS = 4;
     /** After a write failed, replies the socket still holds are read for at most this long before anything is settled. */
     private static final int DRAIN_MILLIS = 2000;
 
     private final SmtpSettings settings;
-    private final SmtpTransport.Connector connector;
     private final String server;
-    private final int id = IDS.incrementAndGet();
+    private final int id;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private final long openedNanos = System.nanoTime();
-    private SmtpTransport channel;
-    private Map<String, String> extensions = Map.of();
-    private SmtpStep step = SmtpStep.CONNECT;
-    private boolean tls;
-    private boolean authenticated;
+    /** The opened session: its transport, and what the server offered. */
+    private final SmtpSession session;
+    private final SmtpTransport channel;
+    private final Map<String, String> extensions;
+    private SmtpStep step = SmtpStep.MAIL;
     private boolean unflushed;
-    /** A bearer token the server refused when this connection signed in. */
-    private String refusedToken;
     /** The transactions written and not yet answered in full, oldest first. */
     private final ArrayDeque<Transaction> inFlight = new ArrayDeque<>();
     /** Jobs of transactions the server never took, for another connection. */
@@ -79,8 +67,6 @@ final class SmtpConnection {
     /** The server said the client sends too fast, since the pool last asked. */
     private boolean rateLimited;
     private volatile boolean broken;
-    /** Open and carrying transactions: a failed write no longer fails the opening, it ends the connection. */
-    private boolean carrying;
     /** A write failed: nothing more can be written, and replies may still be read. */
     private IOException outputFailure;
     /** The connection is being ended: its transactions are being settled. */
@@ -122,10 +108,13 @@ final class SmtpConnection {
         }
     }
 
-    private SmtpConnection(SmtpSettings settings, SmtpTransport.Connector connector) {
+    private SmtpConnection(SmtpSettings settings, SmtpSession session, int id) {
         this.settings = settings;
-        this.connector = connector;
         this.server = settings.server();
+        this.session = session;
+        this.id = id;
+        this.channel = session.channel();
+        this.extensions = session.extensions();
     }
 
     /**
@@ -138,48 +127,24 @@ final class SmtpConnection {
 
     static SmtpConnection open(SmtpSettings settings, SmtpTransport.Connector connector) throws SendmailException {
         for (int attempt = 1; ; attempt++) {
-            SmtpConnection connection = new SmtpConnection(settings, connector);
+            int id = IDS.incrementAndGet();
+            SmtpSession session = new SmtpSession(settings, id);
             try {
-                connection.start();
-                return connection;
+                session.open(connector);
+                return new SmtpConnection(settings, session, id);
             } catch (SendmailException | RuntimeException e) {
                 // a refusal (AUTH refused, TLS required and not offered) ends the conversation with QUIT, as RFC 5321
-                // 4.1.1.10 asks; a broken connection is closed without it
-                connection.close();
-                String refused = connection.refusedToken;
+                // 4.1.1.10 asks; a broken session is closed without it
+                session.close(0);
+                String refused = session.refusedToken();
                 // the token's source hears of every refusal; a second connection is tried where it may give another
                 if (refused == null || !settings.tokens().refused(refused) || attempt == 2) {
                     throw e;
                 }
                 LOG.debug("Connection {} to {}: the server refused the access token; trying once more with a new one",
-                        connection.id, connection.server);
+                        id, settings.server());
             }
         }
-    }
-
-    private void start() throws SendmailException {
-        try {
-            channel = connector.connect(settings);
-        } catch (IOException | RuntimeException e) {
-            throw SmtpFailures.io(SmtpStep.CONNECT, e, null, server);
-        }
-        tls = settings.implicitTls();
-        LOG.debug("Connection {} to {} opened{}", id, server, tls ? " with TLS " + channel.tlsDescription() : "");
-        Pending greeting = new Pending(SmtpStep.GREETING, null, null);
-        pending.add(greeting);
-        expect(await(greeting), SmtpStep.GREETING);
-        ehlo();
-        if (!tls && extensions.containsKey("STARTTLS")) {
-            startTls();
-        }
-        if (settings.username() != null) {
-            authenticate();
-        }
-        if (unsolicitedInput()) {
-            throw protocolViolation("after its reply to " + step.description());
-        }
-        carrying = true;
-        lastUsedNanos = System.nanoTime();
     }
 
     /** @return whether the server sent bytes while no reply was awaited: the connection is unusable (and now broken) */
@@ -197,95 +162,10 @@ final class SmtpConnection {
     }
 
     private SendmailException protocolViolation(String when) {
-        return new io.camelsendmail.SmtpConnectException("SMTP server " + server + " sent data " + when
-                                                         + " that no command asked for: a protocol violation, every later "
-                                                         + "reply would be misread; the connection was closed",
+        return new SmtpConnectException("SMTP server " + server + " sent data " + when
+                                        + " that no command asked for: a protocol violation, every later reply would be "
+                                        + "misread; the connection was closed",
                 step.name(), -1, true, null, null);
-    }
-
-    private void ehlo() throws SendmailException {
-        SmtpReply reply = command(SmtpStep.EHLO, "EHLO " + settings.heloName());
-        if (reply.code() == 250) {
-            extensions = extensions(reply);
-            return;
-        }
-        int code = reply.code();
-        // HELO only where EHLO is not understood; any other refusal ends the conversation
-        if (code == 500 || code == 501 || code == 502 || code == 504) {
-            expect(command(SmtpStep.HELO, "HELO " + settings.heloName()), SmtpStep.HELO);
-            extensions = Map.of();
-            return;
-        }
-        throw refusal(SmtpStep.EHLO, reply);
-    }
-
-    private void startTls() throws SendmailException {
-        expect(command(SmtpStep.STARTTLS, "STARTTLS"), SmtpStep.STARTTLS);
-        try {
-            if (channel.hasUnreadInput()) {
-                // anything the server sent after its 220 could be read later as if it came through TLS
-                broken = true;
-                throw new TransportSecurityRequiredException(
-                        "the SMTP server " + server + " sent data after its 220 reply to STARTTLS, before TLS began: "
-                                                             + "refused as a STARTTLS injection; nothing more was sent",
-                        SmtpStep.STARTTLS.name(), 220, false, null, null);
-            }
-            channel.startTls(settings.tls());
-        } catch (IOException | RuntimeException e) {
-            broken = true;
-            throw SmtpFailures.io(SmtpStep.STARTTLS, e, null, server);
-        }
-        tls = true;
-        LOG.debug("Connection {} to {}: STARTTLS, {}", id, server, channel.tlsDescription());
-        ehlo();
-    }
-
-    private void authenticate() throws SendmailException {
-        String offered = extensions.get("AUTH");
-        if (offered == null) {
-            // nothing to sign in with: requireAuthentication refuses MAIL FROM, else the server decides
-            return;
-        }
-        SendmailException refusal = settings.security().beforeCommand(SmtpStep.AUTH, tls, false, server);
-        if (refusal != null) {
-            throw refusal;
-        }
-        Set<String> mechanisms = new HashSet<>(Arrays.asList(offered.toUpperCase(Locale.ROOT).split("\\s+")));
-        BearerTokens tokens = settings.tokens();
-        List<String> supported = tokens != null ? SaslMechanism.tokenMechanisms() : SaslMechanism.passwordMechanisms(tls);
-        String chosen = supported.stream().filter(mechanisms::contains).findFirst().orElse(null);
-        if (chosen == null) {
-            throw SmtpFailures.refusedAuth(server, offered, supported);
-        }
-        String token = tokens != null ? tokens.token() : null;
-        SaslMechanism mechanism = tokens != null
-                ? SaslMechanism.withToken(chosen, settings.username(), token, settings.host(), settings.port())
-                : SaslMechanism.withPassword(chosen, settings.username(), settings.password());
-        String initial = mechanism.initialResponse();
-        String command = "AUTH " + chosen;
-        SmtpReply reply = initial == null ? command(SmtpStep.AUTH, command)
-                : await(write(SmtpStep.AUTH, command + " " + initial, command.length(), null, null));
-        for (int round = 0; reply.code() == 334; round++) {
-            String answer;
-            try {
-                answer = round < MAX_AUTH_ROUNDS ? mechanism.respond(reply.text()) : "*";
-            } catch (IllegalStateException e) {
-                // RFC 4954: "*" cancels the exchange; the server answers 501
-                answer = "*";
-            }
-            reply = await(write(SmtpStep.AUTH, answer, 0, null, null));
-        }
-        if (reply.code() != 235) {
-            if (token != null && !reply.closing() && (reply.code() == 535 || mechanism.serverError() != null)) {
-                refusedToken = token;
-            }
-            String said = mechanism.serverError();
-            SmtpReply refused = said == null ? reply
-                    : new SmtpReply(reply.code(), reply.lines() + "\n(the server's " + chosen + " status: " + said + ")");
-            throw refusal(SmtpStep.AUTH, refused);
-        }
-        authenticated = true;
-        LOG.debug("Connection {} to {}: signed in with AUTH {}", id, server, chosen);
     }
 
     /**
@@ -336,7 +216,7 @@ final class SmtpConnection {
         String mailFrom;
         try {
             mailFrom = mailFrom(message);
-            SendmailException refusal = settings.security().beforeCommand(SmtpStep.MAIL, tls, authenticated, server);
+            SendmailException refusal = settings.security().beforeCommand(SmtpStep.MAIL, session.tls(), session.authenticated(), server);
             if (refusal != null) {
                 throw refusal;
             }
@@ -361,19 +241,19 @@ final class SmtpConnection {
             if (needsReset || tx.mode == Mode.PIPELINED_CHUNK && inFlight.size() > 1) {
                 // a transaction before this one may end in a refusal whose state the server still holds
                 needsReset = false;
-                write(SmtpStep.RSET, "RSET", -1, tx, this::resetReplied);
+                write(SmtpStep.RSET, "RSET", tx, this::resetReplied);
             }
-            write(SmtpStep.MAIL, mailFrom, -1, tx, reply -> mailReplied(tx, reply));
+            write(SmtpStep.MAIL, mailFrom, tx, reply -> mailReplied(tx, reply));
             if (!tx.mode.pipelined) {
                 return;
             }
             for (String recipient : message.recipients()) {
-                write(SmtpStep.RCPT, rcptTo(message, recipient), -1, tx, reply -> rcptReplied(tx, recipient, reply));
+                write(SmtpStep.RCPT, rcptTo(message, recipient), tx, reply -> rcptReplied(tx, recipient, reply));
             }
             if (tx.mode == Mode.PIPELINED_CHUNK) {
                 chunk(tx, bytes);
             } else if (partial) {
-                write(SmtpStep.DATA, "DATA", -1, tx, reply -> dataReplied(tx, reply));
+                write(SmtpStep.DATA, "DATA", tx, reply -> dataReplied(tx, reply));
             }
         } catch (OutputFailed e) {
             end(Settlement.Ending.LOST, e.io(), true);
@@ -516,7 +396,7 @@ final class SmtpConnection {
         int next = tx.statuses.size();
         if (next < recipients.size()) {
             String recipient = recipients.get(next);
-            write(SmtpStep.RCPT, rcptTo(tx.job.message, recipient), -1, tx, reply -> rcptReplied(tx, recipient, reply));
+            write(SmtpStep.RCPT, rcptTo(tx.job.message, recipient), tx, reply -> rcptReplied(tx, recipient, reply));
         } else {
             envelopeDone(tx);
         }
@@ -544,7 +424,7 @@ final class SmtpConnection {
         } else if (tx.mode == Mode.CHUNK) {
             chunk(tx, tx.job.message.bytes());
         } else {
-            write(SmtpStep.DATA, "DATA", -1, tx, reply -> dataReplied(tx, reply));
+            write(SmtpStep.DATA, "DATA", tx, reply -> dataReplied(tx, reply));
         }
     }
 
@@ -632,7 +512,7 @@ final class SmtpConnection {
     /** {@code BDAT <size> LAST} and the message, into the output buffer. */
     private void chunk(Transaction tx, byte[] bytes) throws SendmailException {
         // BDAT ... LAST carries the whole message: its reply is the reply to the end of the data
-        write(SmtpStep.DATA_END, "BDAT " + bytes.length + " LAST", -1, tx, reply -> endReplied(tx, reply));
+        write(SmtpStep.DATA_END, "BDAT " + bytes.length + " LAST", tx, reply -> endReplied(tx, reply));
         step = SmtpStep.CONTENT;
         tx.contentStarted = true;
         try {
@@ -701,7 +581,7 @@ final class SmtpConnection {
             finish(tx);
         } else {
             tx.outcome = failure;
-            write(SmtpStep.RSET, "RSET", -1, tx, reply -> {
+            write(SmtpStep.RSET, "RSET", tx, reply -> {
                 if (reply.code() != 250) {
                     broken = true;
                 }
@@ -830,34 +710,14 @@ final class SmtpConnection {
         return taken;
     }
 
-    /** A reply the conversation cannot go on with while the connection opens. */
-    private SendmailException refusal(SmtpStep at, SmtpReply reply) {
-        if (reply.closing()) {
-            broken = true;
-        }
-        return SmtpFailures.reply(at, reply.code(), reply.lines(), null, server);
-    }
-
-    private void expect(SmtpReply reply, SmtpStep at) throws SendmailException {
-        if (reply.code() != at.expected()) {
-            throw refusal(at, reply);
-        }
-    }
-
-    /** Writes a command while the connection opens, and waits for its reply. */
-    private SmtpReply command(SmtpStep at, String command) throws SendmailException {
-        return await(write(at, command, -1, null, null));
-    }
-
     /**
-     * Writes a command to the output buffer, once {@link TransportSecurity} allows it, and queues its pending reply.
+     * Writes a command of a transaction to the output buffer, once {@link TransportSecurity} allows it, and queues its
+     * pending reply.
      *
-     * @param secretFrom where a secret starts in the command (masked in the wire log), or -1
-     * @param handler    what its reply does, or null for a reply that {@link #await} returns
+     * @param handler what its reply does
      */
-    private Pending write(SmtpStep at, String command, int secretFrom, Transaction tx, ReplyHandler handler)
-            throws SendmailException {
-        SendmailException refusal = settings.security().beforeCommand(at, tls, authenticated, server);
+    private void write(SmtpStep at, String command, Transaction tx, ReplyHandler handler) throws SendmailException {
+        SendmailException refusal = settings.security().beforeCommand(at, session.tls(), session.authenticated(), server);
         if (refusal != null) {
             throw refusal;
         }
@@ -865,31 +725,23 @@ final class SmtpConnection {
             // addresses are checked long before; this is the last line of defence against command injection
             throw new IllegalArgumentException("an SMTP command must be one line");
         }
-        if (settings.wireLog()) {
-            WIRE.info("[{}] C: {}", id, secretFrom < 0 ? command : command.substring(0, secretFrom) + (secretFrom > 0 ? " " : "") + "***");
-        }
+        wire("C: {}", command);
         Pending reply = new Pending(at, tx, handler);
         if (outputFailure != null) {
             throw new OutputFailed(outputFailure);
         }
-        if (carrying && unsolicitedInput()) {
+        if (unsolicitedInput()) {
             throw protocolViolation("while no reply was awaited");
         }
         step = at;
         try {
             channel.write(command.getBytes(StandardCharsets.UTF_8));
             channel.write(CRLF);
-        } catch (IOException | RuntimeException e) {
-            if (carrying && e instanceof IOException io) {
-                throw outputFailed(io);
-            }
-            broken = true;
-            step = pending.isEmpty() ? at : pending.peekFirst().step;
-            throw SmtpFailures.io(step, e, null, server);
+        } catch (IOException e) {
+            throw outputFailed(e);
         }
         pending.add(reply);
         unflushed = true;
-        return reply;
     }
 
     /** Records that nothing more can be written; the replies already due may still be read. */
@@ -898,30 +750,6 @@ final class SmtpConnection {
             outputFailure = e;
         }
         return new OutputFailed(outputFailure);
-    }
-
-    /** Flushes what was written, then reads replies in order until {@code target}'s has come (while opening). */
-    private SmtpReply await(Pending target) throws SendmailException {
-        try {
-            if (unflushed) {
-                unflushed = false;
-                channel.flush();
-            }
-            while (target.reply == null) {
-                Pending next = pending.peekFirst();
-                step = next.step;
-                SmtpReply reply = channel.readReply();
-                wire("S: {}", reply.lines());
-                pending.removeFirst().reply = reply;
-            }
-        } catch (IOException | RuntimeException e) {
-            broken = true;
-            if (!pending.isEmpty()) {
-                step = pending.peekFirst().step;
-            }
-            throw SmtpFailures.io(step, e, null, server);
-        }
-        return target.reply;
     }
 
     private void wire(String format, Object argument) {
@@ -938,53 +766,17 @@ final class SmtpConnection {
 
     /** Sends QUIT and waits briefly for its reply, then closes; a broken connection is closed without it. */
     void close() {
-        if (broken || channel == null) {
+        if (broken) {
             abort();
-            return;
-        }
-        try {
-            if (settings.wireLog()) {
-                WIRE.info("[{}] C: QUIT", id);
-            }
-            channel.write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
-            channel.flush();
-            wire("S: {}", channel.readReply(Math.min(QUIT_WAIT_MILLIS, settings.timeout())).lines());
-        } catch (IOException | RuntimeException e) {
-            // the server may already have gone; the socket is closed either way
-        } finally {
-            LOG.debug("Connection {} to {} closed with QUIT after {} messages", id, server, transactions);
-            channel.close();
+        } else {
+            session.close(transactions);
         }
     }
 
     /** Closes the socket without a goodbye: the server may not be reading, and must not take a half-sent message. */
     void abort() {
         broken = true;
-        if (channel != null) {
-            LOG.debug("Connection {} to {} closed after {} messages, without QUIT", id, server, transactions);
-            channel.close();
-        }
-    }
-
-    private static Map<String, String> extensions(SmtpReply ehlo) {
-        Map<String, String> extensions = new HashMap<>();
-        String[] lines = ehlo.lines().split("\n");
-        for (int i = 1; i < lines.length; i++) {
-            String line = lines[i].length() > 4 ? lines[i].substring(4).trim() : "";
-            if (line.isEmpty()) {
-                continue;
-            }
-            int space = line.indexOf(' ');
-            String keyword = (space < 0 ? line : line.substring(0, space)).toUpperCase(Locale.ROOT);
-            String parameters = space < 0 ? "" : line.substring(space + 1).trim();
-            if (keyword.startsWith("AUTH=")) {
-                // the pre-RFC 4954 form some servers still send
-                parameters = keyword.substring(5);
-                keyword = "AUTH";
-            }
-            extensions.merge(keyword, parameters, (a, b) -> (a + " " + b).trim());
-        }
-        return Map.copyOf(extensions);
+        session.abort(transactions);
     }
 
     private static long sizeLimit(String parameter) {

@@ -85,6 +85,15 @@ final class SmtpFailures {
             return reply(step, -1, notSmtp.line(), statuses, server, e);
         }
         SSLException tls = find(e, SSLException.class);
+        if (tls != null && step == SmtpStep.CONNECT && rootMessage(tls).toLowerCase(java.util.Locale.ROOT).contains("unrecognized ssl message")) {
+            // implicitTls=true against a server that speaks plain SMTP on this port (its 220 greeting is no TLS record)
+            return new TransportSecurityRequiredException(
+                    "the SMTP server " + server + " answered in plain text, not TLS: it does not speak TLS from the first "
+                                                          + "byte on this port; set implicitTls=false (STARTTLS is used "
+                                                          + "whenever the server offers it), usually on port 587 or 25; "
+                                                          + "nothing was sent",
+                    step.name(), -1, false, statuses, e);
+        }
         if (tls != null && (step == SmtpStep.CONNECT || step == SmtpStep.GREETING || step == SmtpStep.STARTTLS)) {
             return new TransportSecurityRequiredException(
                     "TLS with the SMTP server " + server + " could not be established: " + rootMessage(tls)

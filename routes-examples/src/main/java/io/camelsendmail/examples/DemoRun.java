@@ -15,6 +15,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.main.MainSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +31,46 @@ final class DemoRun extends MainListenerSupport {
 
     @Override
     public void afterStart(BaseMainSupport main) {
-        sendSamples(main.getCamelContext());
+        CamelContext context = main.getCamelContext();
+        sendSamples(context);
+        if (Boolean.parseBoolean(context.resolvePropertyPlaceholders("{{examples.demo}}"))
+            && context.hasService(EmbeddedSmtpServer.class) != null && main.configure().getDurationMaxIdleSeconds() > 0) {
+            // with the embedded server nothing else will come: stop once every sample is through, not after an idle
+            // wait (camel.main.duration-max-idle-seconds=0 keeps the application running, for files of one's own)
+            Thread done = new Thread(() -> stopWhenDelivered(main), "demo-done");
+            done.setDaemon(true);
+            done.start();
+        }
+    }
+
+    /**
+     * Waits (a minute at most) until the sample files have left the outbox and no exchange has been in flight for half
+     * a second, then ends the application. Without the embedded server (a real one configured) the idle timeout ends it.
+     */
+    private static void stopWhenDelivered(BaseMainSupport main) {
+        CamelContext context = main.getCamelContext();
+        Path outbox = Path.of(context.resolvePropertyPlaceholders("{{files.outbox}}"));
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        long quietSince = 0;
+        try {
+            while (System.nanoTime() - deadline < 0) {
+                boolean filesLeft = Files.exists(outbox.resolve("welcome.eml")) || Files.exists(outbox.resolve("weekly-report.txt"));
+                if (filesLeft || context.getInflightRepository().size() > 0) {
+                    quietSince = 0;
+                } else if (quietSince == 0) {
+                    quietSince = System.nanoTime();
+                } else if (System.nanoTime() - quietSince > Duration.ofMillis(500).toNanos()) {
+                    LOG.info("Demo: every sample went through; stopping");
+                    if (main instanceof MainSupport support) {
+                        support.completed();
+                    }
+                    return;
+                }
+                Thread.sleep(100);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Sends the samples when {@code examples.demo=true}; never throws, a failed step is logged. */

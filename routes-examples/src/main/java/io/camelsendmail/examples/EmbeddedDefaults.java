@@ -2,8 +2,12 @@ package io.camelsendmail.examples;
 
 import jakarta.jms.ConnectionFactory;
 
+import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.api.core.client.ActiveMQClient;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.remoting.impl.invm.InVMConnector;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -88,6 +92,10 @@ public final class EmbeddedDefaults implements CamelConfiguration {
             config.setLargeMessagesDirectory(dataDir + "/large");
             config.setPagingDirectory(dataDir + "/paging");
             config.addAcceptorConfiguration("in-vm", "vm://0");
+            // where the broker puts a message it cannot deliver or that expired, as a production broker is set up (and
+            // without which it warns for every queue)
+            config.addAddressSetting("#", new AddressSettings().setDeadLetterAddress(SimpleString.of("DLQ"))
+                    .setExpiryAddress(SimpleString.of("ExpiryQueue")));
             broker.setConfiguration(config);
             // start now: the JMS routes connect while the context starts
             broker.start();
@@ -96,6 +104,10 @@ public final class EmbeddedDefaults implements CamelConfiguration {
         @Override
         protected void doStop() throws Exception {
             broker.stop();
+            // the in-VM connector and the client keep thread pools of their own, not daemon threads: without this the
+            // JVM of a finished demo stays up for a minute after its last line
+            InVMConnector.resetThreadPool();
+            ActiveMQClient.clearThreadPools();
         }
     }
 }

@@ -7,7 +7,8 @@ import org.slf4j.LoggerFactory;
  * The examples as one Camel Main application: file, queue and REST pipelines that end in {@code sendmail:}, plus the
  * YAML routes in {@code routes/}. With no SMTP host or broker configured it starts embedded ones (see
  * {@link EmbeddedDefaults}); with {@code examples.demo=true} it sends the bundled samples through every route, and
- * it stops by itself once idle ({@code camel.main.duration-max-idle-seconds}, 0 to keep running).
+ * it stops by itself once they are through (to the embedded server) or once idle
+ * ({@code camel.main.duration-max-idle-seconds}, 0 to keep running).
  */
 public final class ExamplesApplication {
 
@@ -22,6 +23,9 @@ public final class ExamplesApplication {
             LoggerFactory.getLogger(ExamplesApplication.class).error("The examples could not start: {}", e.toString(), e);
             System.exit(1);
         }
+        // Camel has stopped: end now. When the demo ends the run itself (its samples are through), Camel Main's idle
+        // timer (camel.main.duration-max-idle-seconds) keeps a thread of its own that would hold the JVM for ever
+        System.exit(0);
     }
 
     /** A Main with every example route and the embedded defaults; tests start it with their own properties. */
