@@ -101,6 +101,8 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "oauth2tokenurl":
         case "oauth2TokenUrl": getOrCreateConfiguration(target).setOauth2TokenUrl(property(camelContext, java.lang.String.class, value)); return true;
         case "password": getOrCreateConfiguration(target).setPassword(property(camelContext, java.lang.String.class, value)); return true;
+        case "ratelimit":
+        case "rateLimit": getOrCreateConfiguration(target).setRateLimit(property(camelContext, java.lang.String.class, value)); return true;
         case "replyto":
         case "replyTo": getOrCreateConfiguration(target).setReplyTo(property(camelContext, java.lang.String.class, value)); return true;
         case "requireauthentication":
@@ -199,6 +201,8 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "oauth2tokenurl":
         case "oauth2TokenUrl": return java.lang.String.class;
         case "password": return java.lang.String.class;
+        case "ratelimit":
+        case "rateLimit": return java.lang.String.class;
         case "replyto":
         case "replyTo": return java.lang.String.class;
         case "requireauthentication":
@@ -298,6 +302,8 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "oauth2tokenurl":
         case "oauth2TokenUrl": return getOrCreateConfiguration(target).getOauth2TokenUrl();
         case "password": return getOrCreateConfiguration(target).getPassword();
+        case "ratelimit":
+        case "rateLimit": return getOrCreateConfiguration(target).getRateLimit();
         case "replyto":
         case "replyTo": return getOrCreateConfiguration(target).getReplyTo();
         case "requireauthentication":

@@ -87,6 +87,8 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "oauth2tokenurl":
         case "oauth2TokenUrl": target.getConfiguration().setOauth2TokenUrl(property(camelContext, java.lang.String.class, value)); return true;
         case "password": target.getConfiguration().setPassword(property(camelContext, java.lang.String.class, value)); return true;
+        case "ratelimit":
+        case "rateLimit": target.getConfiguration().setRateLimit(property(camelContext, java.lang.String.class, value)); return true;
         case "replyto":
         case "replyTo": target.getConfiguration().setReplyTo(property(camelContext, java.lang.String.class, value)); return true;
         case "requireauthentication":
@@ -176,6 +178,8 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "oauth2tokenurl":
         case "oauth2TokenUrl": return java.lang.String.class;
         case "password": return java.lang.String.class;
+        case "ratelimit":
+        case "rateLimit": return java.lang.String.class;
         case "replyto":
         case "replyTo": return java.lang.String.class;
         case "requireauthentication":
@@ -266,6 +270,8 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "oauth2tokenurl":
         case "oauth2TokenUrl": return target.getConfiguration().getOauth2TokenUrl();
         case "password": return target.getConfiguration().getPassword();
+        case "ratelimit":
+        case "rateLimit": return target.getConfiguration().getRateLimit();
         case "replyto":
         case "replyTo": return target.getConfiguration().getReplyTo();
         case "requireauthentication":

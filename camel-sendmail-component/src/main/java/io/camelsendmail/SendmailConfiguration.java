@@ -111,6 +111,8 @@ public class SendmailConfiguration implements Cloneable {
     private int maxInFlight = 8;
     @UriParam(label = "advanced", javaType = "java.lang.Integer")
     private Integer maxMessagesPerSecond;
+    @UriParam(label = "advanced")
+    private String rateLimit;
     @UriParam(label = "advanced", defaultValue = "false")
     private boolean wireLog;
     @UriParam(label = "advanced", defaultValue = "30000", javaType = "int")
@@ -541,10 +543,32 @@ public class SendmailConfiguration implements Cloneable {
         return maxMessagesPerSecond;
     }
 
+    public String getRateLimit() {
+        return rateLimit;
+    }
+
+    /**
+     * The most messages this endpoint begins, on all its connections together, as a rate with its unit: 30/min
+     * (Microsoft 365's per-mailbox limit), 2/s, 1000/h, 2000/day; evenly spaced. None by default. maxMessagesPerSecond
+     * is the same for a whole number per second; set one of the two.
+     */
+    public void setRateLimit(String rateLimit) {
+        this.rateLimit = rateLimit;
+    }
+
+    /** @return the messages per second that rateLimit or maxMessagesPerSecond allow, or 0 for no limit */
+    double messagesPerSecond() {
+        if (rateLimit != null && !rateLimit.isBlank()) {
+            return Rate.perSecond(rateLimit);
+        }
+        return maxMessagesPerSecond != null ? maxMessagesPerSecond : 0;
+    }
+
     /**
      * The most messages this endpoint begins per second, on all its connections together, for a provider that enforces a
-     * rate. None by default. A server that says the client sends too fast (421 or 451 with 4.7.x, 'rate' or 'too
-     * many') pauses the endpoint for a while in any case.
+     * rate. None by default; rateLimit says the same with a unit (30/min). A server that says the client sends too fast
+     * (a 421, 450, 451 or 454 whose text speaks of a rate, throttling or too many messages) pauses the endpoint for a
+     * while in any case.
      */
     public void setMaxMessagesPerSecond(Integer maxMessagesPerSecond) {
         this.maxMessagesPerSecond = maxMessagesPerSecond;

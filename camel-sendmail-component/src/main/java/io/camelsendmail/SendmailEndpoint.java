@@ -28,6 +28,7 @@ import io.camelsendmail.smtp.Dsn;
 import io.camelsendmail.smtp.SmtpConnectionPool;
 import io.camelsendmail.smtp.SmtpSettings;
 import io.camelsendmail.smtp.TransportSecurity;
+import org.apache.camel.AsyncEndpoint;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
@@ -47,7 +48,7 @@ import org.apache.camel.util.URISupport;
 @UriEndpoint(firstVersion = "0.1.0", scheme = "sendmail", title = "Sendmail", syntax = "sendmail:host:port",
              producerOnly = true, category = { Category.MAIL }, headersClass = SendmailConstants.class)
 @ManagedResource(description = "A sendmail: endpoint: its SMTP connections, and what it delivered since it started")
-public class SendmailEndpoint extends DefaultEndpoint {
+public class SendmailEndpoint extends DefaultEndpoint implements AsyncEndpoint {
 
     @UriParam
     private SendmailConfiguration configuration;
@@ -137,6 +138,13 @@ public class SendmailEndpoint extends DefaultEndpoint {
         if (c.getMaxMessagesPerSecond() != null && c.getMaxMessagesPerSecond() < 1) {
             throw new IllegalArgumentException("sendmail: option maxMessagesPerSecond must be at least 1, got "
                                                + c.getMaxMessagesPerSecond());
+        }
+        if (c.getRateLimit() != null && !c.getRateLimit().isBlank()) {
+            if (c.getMaxMessagesPerSecond() != null) {
+                throw new IllegalArgumentException("sendmail: options rateLimit and maxMessagesPerSecond both set the rate: "
+                                                   + "set one");
+            }
+            c.messagesPerSecond();
         }
         if (c.getIdleTimeout() <= 0) {
             throw new IllegalArgumentException("sendmail: option idleTimeout must be a positive number of milliseconds, got "
@@ -283,7 +291,7 @@ public class SendmailEndpoint extends DefaultEndpoint {
         settings = writeTimeouts -> new SmtpSettings(c.getHost(), c.effectivePort(), c.isImplicitTls(), tls,
                 heloName, c.getUsername(), c.getPassword(), tokens, security, c.getConnectTimeout(), c.getTimeout(),
                 c.isAllowPartialDelivery(), c.isDsnRequired(), c.isWireLog(), c.getMaxConnections(), c.getMaxMessagesPerConnection(),
-                c.getMaxInFlight(), c.getMaxMessagesPerSecond() != null ? c.getMaxMessagesPerSecond() : 0,
+                c.getMaxInFlight(), c.messagesPerSecond(),
                 c.getIdleTimeout(), writeTimeouts);
         composer = MessageComposer.of(configuration, dkim);
         ClassLoader context = Thread.currentThread().getContextClassLoader();

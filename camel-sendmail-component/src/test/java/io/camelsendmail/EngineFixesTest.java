@@ -19,6 +19,8 @@ import org.apache.camel.ProducerTemplate;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -65,7 +67,7 @@ class EngineFixesTest {
             context.stop();
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
             await().atMost(Duration.ofSeconds(5)).until(() -> server.openConnections() == 0);
-            await().atMost(Duration.ofSeconds(5)).until(() -> sendmailThreads() == threadsBefore);
+            await().atMost(Duration.ofSeconds(5)).until(() -> sendmailThreads() <= threadsBefore);
         }
     }
 
@@ -133,29 +135,22 @@ class EngineFixesTest {
         }
     }
 
-    /** An SMTPUTF8 server's reply is UTF-8, and reads as the server wrote it. */
-    @Test
-    void replyTextIsDecodedAsUtf8() throws Exception {
-        try (ScriptedSmtpServer server = ScriptedSmtpServer.start().extensions("SMTPUTF8")
-                .on(ScriptedSmtpServer.END_OF_DATA, "250 2.0.0 Nachricht angenommen – Größe geprüft ✓");
+    /**
+     * The final reply as the route sees it in CamelSendmailResponse: an SMTPUTF8 server's reply is UTF-8 and reads as
+     * the server wrote it; Exim answers BDAT LAST in two lines, and the response is their text, each line trimmed.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "SMTPUTF8 | 250 2.0.0 Nachricht angenommen – Größe geprüft ✓                 | 2.0.0 Nachricht angenommen – Größe geprüft ✓",
+            "CHUNKING | 250- 402 byte chunk, total 402\\r\\n250 OK id=1vXyZ-000abc-Q1 | 402 byte chunk, total 402\\nOK id=1vXyZ-000abc-Q1" })
+    void theResponseIsTheFinalReplysTextAsTheServerWroteIt(String extension, String reply, String response) throws Exception {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start().extensions(extension)
+                .on(ScriptedSmtpServer.END_OF_DATA, reply.replace("\\r\\n", "\r\n"));
              SendmailRoute route = SendmailRoute.to("sendmail:127.0.0.1:" + server.port() + OPTIONS)) {
             Exchange sent = route.send("hello");
             assertThat(sent.getException()).isNull();
-            assertThat(sent.getMessage().getHeader(SendmailConstants.RESPONSE)).isEqualTo("2.0.0 Nachricht angenommen – Größe geprüft ✓");
-        }
-    }
-
-    /** Exim answers BDAT LAST in two lines; the response is their text, each line trimmed. */
-    @Test
-    void aTwoLineFinalReplyIsTheResponseTrimmed() throws Exception {
-        try (ScriptedSmtpServer server = ScriptedSmtpServer.start().extensions("CHUNKING")
-                .on(ScriptedSmtpServer.END_OF_DATA, "250- 402 byte chunk, total 402\r\n250 OK id=1vXyZ-000abc-Q1");
-             SendmailRoute route = SendmailRoute.to("sendmail:127.0.0.1:" + server.port() + OPTIONS)) {
-            Exchange sent = route.send("hello");
-            assertThat(sent.getException()).isNull();
-            assertThat(server.sawCommand("BDAT")).isTrue();
-            assertThat(sent.getMessage().getHeader(SendmailConstants.RESPONSE))
-                    .isEqualTo("402 byte chunk, total 402\nOK id=1vXyZ-000abc-Q1");
+            assertThat(sent.getMessage().getHeader(SendmailConstants.RESPONSE)).isEqualTo(response.replace("\\n", "\n"));
+            assertThat(server.messages()).singleElement().asString().contains("hello");
         }
     }
 

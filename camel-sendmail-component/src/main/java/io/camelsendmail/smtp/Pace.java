@@ -3,6 +3,7 @@ package io.camelsendmail.smtp;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +18,8 @@ final class Pace {
     private static final Logger LOG = LoggerFactory.getLogger(Pace.class);
     private static final long FIRST_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long LONGEST_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(60);
+    /** What a reply says when the client sends too fast. */
+    private static final Pattern RATE_WORDS = Pattern.compile("\\brate\\b|throttl|too fast|too many (messages|mails|emails)|slow down");
 
     private final long intervalNanos;
     private final LongSupplier clock;
@@ -24,14 +27,14 @@ final class Pace {
     private long pausedUntil;
     private long pause;
 
-    /** @param perSecond messages per second, 0 for no limit */
-    Pace(int perSecond) {
+    /** @param perSecond messages per second (a fraction for a rate per minute, hour or day), 0 for no limit */
+    Pace(double perSecond) {
         this(perSecond, System::nanoTime);
     }
 
     /** @param clock {@link System#nanoTime()}, or a test's */
-    Pace(int perSecond, LongSupplier clock) {
-        this.intervalNanos = perSecond > 0 ? TimeUnit.SECONDS.toNanos(1) / perSecond : 0;
+    Pace(double perSecond, LongSupplier clock) {
+        this.intervalNanos = perSecond > 0 ? (long) (TimeUnit.SECONDS.toNanos(1) / perSecond) : 0;
         this.clock = clock;
         this.next = clock.getAsLong();
         this.pausedUntil = next;
@@ -64,13 +67,22 @@ final class Pace {
         LOG.warn("SMTP server {} says messages come too fast: pausing {} ms", server, TimeUnit.NANOSECONDS.toMillis(pause));
     }
 
-    /** @return whether a reply says the client is sending too fast: a 421 or 451 with 4.7.x, or 'rate' or 'too many' */
+    /**
+     * @return whether a reply says the client is sending too fast: a 421, 450, 451 or 454 whose text speaks of a rate,
+     *         throttling, sending too fast or too many messages (Amazon SES {@code 454 Throttling failure: Maximum
+     *         sending rate exceeded}, Gmail {@code 450 4.2.1 ... rate}, {@code 451 4.7.1 rate limit exceeded}). A
+     *         policy refusal that says none of this ({@code 451 4.7.1 Service unavailable - try again later}, a milter's)
+     *         is not, and neither is a daily quota: pausing the endpoint would not help either
+     */
     static boolean tooFast(SmtpReply reply) {
-        if (reply.code() != 421 && reply.code() != 451) {
+        int code = reply.code();
+        if (code != 421 && code != 450 && code != 451 && code != 454) {
             return false;
         }
         String text = reply.text().toLowerCase(Locale.ROOT);
-        return text.startsWith("4.7.") || text.contains("rate") || text.contains("too many") || text.contains("too fast")
-               || text.contains("throttl");
+        if (text.contains("quota") || text.contains("daily") || text.contains("per day")) {
+            return false;
+        }
+        return RATE_WORDS.matcher(text).find();
     }
 }

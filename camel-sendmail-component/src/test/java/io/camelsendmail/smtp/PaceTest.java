@@ -35,4 +35,28 @@ class PaceTest {
         assertThat(pace.reserve()).isEqualTo(SECOND / 4);
         assertThat(pace.reserve()).isEqualTo(SECOND / 2);
     }
+
+    @Test
+    void onlyRepliesThatSpeakOfARateOrThrottlingAreTooFast() {
+        assertThat(Pace.tooFast(new SmtpReply(454, "454 Throttling failure: Maximum sending rate exceeded."))).isTrue();
+        assertThat(Pace.tooFast(new SmtpReply(450, "450 4.2.1 The user you are trying to contact is receiving mail at a "
+                                                   + "rate that prevents additional messages from being delivered."))).isTrue();
+        assertThat(Pace.tooFast(new SmtpReply(451, "451 4.7.1 rate limit exceeded, slow down"))).isTrue();
+        assertThat(Pace.tooFast(new SmtpReply(421, "421 4.7.0 Try again later, closing connection (throttled)"))).isTrue();
+        // a policy temp-fail, a quota, a recipient limit, an authentication failure: pausing the endpoint helps none
+        assertThat(Pace.tooFast(new SmtpReply(451, "451 4.7.1 Service unavailable - try again later"))).isFalse();
+        assertThat(Pace.tooFast(new SmtpReply(454, "454 Throttling failure: Daily message quota exceeded."))).isFalse();
+        assertThat(Pace.tooFast(new SmtpReply(452, "452 4.5.3 Your message has too many recipients"))).isFalse();
+        assertThat(Pace.tooFast(new SmtpReply(454, "454 4.7.0 Temporary authentication failure"))).isFalse();
+        assertThat(Pace.tooFast(new SmtpReply(550, "550 5.7.1 rate limit exceeded"))).isFalse();
+    }
+
+    @Test
+    void aFractionalRateSpacesMessagesOverMinutes() {
+        AtomicLong now = new AtomicLong(1_000 * SECOND);
+        // 30 a minute
+        Pace pace = new Pace(0.5, now::get);
+        assertThat(pace.reserve()).isZero();
+        assertThat(pace.reserve()).isEqualTo(2 * SECOND);
+    }
 }

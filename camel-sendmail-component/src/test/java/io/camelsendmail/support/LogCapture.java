@@ -25,6 +25,8 @@ public final class LogCapture {
     }
 
     public static String during(Work work) throws Exception {
+        // the logging opens (and empties) target/test.log when first used: before its size is taken, not during the work
+        org.slf4j.LoggerFactory.getLogger(LogCapture.class).debug("capturing the log");
         PrintStream original = System.err;
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         long start = Files.exists(LOG) ? Files.size(LOG) : 0;

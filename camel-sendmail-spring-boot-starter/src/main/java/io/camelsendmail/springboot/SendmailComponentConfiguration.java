@@ -155,10 +155,18 @@ public class SendmailComponentConfiguration extends ComponentConfigurationProper
 
     /**
      * The most messages this endpoint begins per second, on all its connections together, for a provider that
-     * enforces a rate. None by default. A server that says the client sends too fast (421 or 451 with 4.7.x,
-     * 'rate' or 'too many') pauses the endpoint for a while in any case.
+     * enforces a rate. None by default; rateLimit says the same with a unit (30/min). A server that says the client
+     * sends too fast (a 421, 450, 451 or 454 whose text speaks of a rate, throttling or too many messages) pauses the
+     * endpoint for a while in any case.
      */
     private Integer maxMessagesPerSecond;
+
+    /**
+     * The most messages this endpoint begins, on all its connections together, as a rate with its unit: 30/min
+     * (Microsoft 365's per-mailbox limit), 2/s, 1000/h, 2000/day; evenly spaced. None by default. maxMessagesPerSecond
+     * is the same for a whole number per second; set one of the two.
+     */
+    private String rateLimit;
 
     /**
      * How long any single read or write on the connection may take, in milliseconds.
@@ -495,6 +503,14 @@ public class SendmailComponentConfiguration extends ComponentConfigurationProper
 
     public void setMaxMessagesPerConnection(Integer maxMessagesPerConnection) {
         this.maxMessagesPerConnection = maxMessagesPerConnection;
+    }
+
+    public String getRateLimit() {
+        return rateLimit;
+    }
+
+    public void setRateLimit(String rateLimit) {
+        this.rateLimit = rateLimit;
     }
 
     public Integer getMaxMessagesPerSecond() {

@@ -47,5 +47,18 @@ class ComponentConfigurationTest {
         assertThat(missing).as("component options without a described Spring Boot property").isEmpty();
         assertThat(byName.get("camel.component.sendmail.max-connections").getString("type")).isEqualTo("java.lang.Integer");
         assertThat(byName.get("camel.component.sendmail.max-connections").getInteger("defaultValue")).isEqualTo(4);
+        assertThat(byName.get("camel.component.sendmail.customizer.enabled").getString("description")).isNotBlank();
+    }
+
+    /** The options that take one of a few values offer them to the IDE. */
+    @Test
+    void optionsWithAFewValuesOfferThem() throws Exception {
+        JsonArray hints = json("/META-INF/spring-configuration-metadata.json").getCollection("hints");
+        Map<String, List<String>> values = new java.util.HashMap<>();
+        hints.forEach(h -> values.put(((JsonObject) h).getString("name"), ((JsonArray) ((JsonObject) h).get("values")).stream()
+                .map(v -> ((JsonObject) v).getString("value")).toList()));
+        assertThat(values.get("camel.component.sendmail.dsn-ret")).containsExactly("FULL", "HDRS");
+        assertThat(values.get("camel.component.sendmail.dkim-canonicalization")).contains("relaxed/relaxed", "simple/simple");
+        assertThat(values.get("camel.component.sendmail.dsn-notify")).contains("NEVER", "FAILURE");
     }
 }
