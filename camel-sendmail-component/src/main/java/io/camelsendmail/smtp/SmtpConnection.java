@@ -161,6 +161,25 @@ final class SmtpConnection {
         }
     }
 
+    /**
+     * What the server sent while the connection was idle: a 421 is the server closing it (Postfix's idle timeout says
+     * {@code 421 4.4.2 Error: timeout exceeded}), anything else a protocol violation. The connection is not used again
+     * either way.
+     */
+    private void idleInput() {
+        SmtpReply said;
+        try {
+            said = channel.readReply(Math.min(100, settings.timeout()));
+        } catch (IOException | RuntimeException e) {
+            said = null;
+        }
+        if (said != null && said.closing()) {
+            LOG.debug("Connection {} to {} closed by the server while idle: {}", id, server, said.lines());
+        } else {
+            LOG.warn("{}; the message goes to another connection", protocolViolation("while the connection was idle").getMessage());
+        }
+    }
+
     private SendmailException protocolViolation(String when) {
         return new SmtpConnectException("SMTP server " + server + " sent data " + when
                                         + " that no command asked for: a protocol violation, every later reply would be "
@@ -202,7 +221,7 @@ final class SmtpConnection {
     void begin(Job job) {
         if (unsolicitedInput()) {
             // nothing is in flight and the server sent something: every later reply would be misread
-            LOG.warn("{}; the message goes to another connection", protocolViolation("while the connection was idle").getMessage());
+            idleInput();
             retries.add(job);
             return;
         }

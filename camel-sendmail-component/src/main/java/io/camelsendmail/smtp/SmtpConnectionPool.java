@@ -58,6 +58,8 @@ public final class SmtpConnectionPool implements AutoCloseable {
     private final Object lock = new Object();
     /** Sockets to the server: opening, open, closing (saying QUIT) or probing. At most maxConnections. */
     private int sockets;
+    /** Held by the health check's probe while it runs. */
+    private final Object probing = new Object();
     /** Workers alive: opening, or carrying messages. */
     private int running;
     /** Workers opening a connection: each will take a message once open. */
@@ -196,6 +198,14 @@ public final class SmtpConnectionPool implements AutoCloseable {
      * @throws SendmailException why the server cannot be used
      */
     public boolean probe() throws SendmailException {
+        // one probe at a time: two health checks of one endpoint (two routes' producers) asking together would each
+        // find the other's socket taken and say "every connection is in use", whatever the server does
+        synchronized (probing) {
+            return probeOnce();
+        }
+    }
+
+    private boolean probeOnce() throws SendmailException {
         synchronized (lock) {
             if (closed || sockets >= settings.maxConnections()) {
                 return false;
