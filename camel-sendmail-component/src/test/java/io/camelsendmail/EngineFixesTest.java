@@ -118,6 +118,82 @@ class EngineFixesTest {
         }
     }
 
+    /**
+     * Messages submitted from four threads while the pool closes: each one ends, sent or failed "stopped", none is
+     * left queued after the queue was emptied (the closed check and the queue share one lock).
+     */
+    @Test
+    void everyMessageSubmittedWhileThePoolClosesEnds() throws Exception {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start().extensions("PIPELINING")) {
+            io.camelsendmail.smtp.SmtpSettings settings = new io.camelsendmail.smtp.SmtpSettings("127.0.0.1", server.port(),
+                    false, null, "client.test", null, null, null,
+                    new io.camelsendmail.smtp.TransportSecurity(false, false, false, false), 2000, 2000, true, false, false,
+                    2, 100, 8, 0, 30_000, Executors.newSingleThreadScheduledExecutor());
+            ExecutorService threads = Executors.newCachedThreadPool();
+            try {
+                for (int round = 0; round < 20; round++) {
+                    io.camelsendmail.smtp.SmtpConnectionPool pool = new io.camelsendmail.smtp.SmtpConnectionPool(settings,
+                            threads, threads, threads);
+                    int messages = 4 * 50;
+                    CountDownLatch ended = new CountDownLatch(messages);
+                    List<Future<?>> submitters = new ArrayList<>();
+                    for (int t = 0; t < 4; t++) {
+                        submitters.add(threads.submit(() -> {
+                            for (int i = 0; i < 50; i++) {
+                                pool.submit(new TinyMessage(), (delivery, failure) -> ended.countDown());
+                            }
+                        }));
+                    }
+                    Thread.sleep(round % 5);
+                    pool.close();
+                    for (Future<?> submitter : submitters) {
+                        submitter.get(10, TimeUnit.SECONDS);
+                    }
+                    assertThat(ended.await(20, TimeUnit.SECONDS)).as("round %d: messages left without an outcome: %d", round,
+                            ended.getCount()).isTrue();
+                }
+            } finally {
+                threads.shutdownNow();
+                settings.writeTimeouts().shutdownNow();
+            }
+        }
+    }
+
+    /** A small complete message for the pool tests. */
+    private static final class TinyMessage implements io.camelsendmail.smtp.OutgoingMessage {
+        private static final byte[] BYTES = "Subject: t\r\n\r\nhello\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+        @Override
+        public String sender() {
+            return "alice@example.com";
+        }
+
+        @Override
+        public List<String> recipients() {
+            return List.of("bob@example.com");
+        }
+
+        @Override
+        public boolean needsSmtpUtf8() {
+            return false;
+        }
+
+        @Override
+        public long size() {
+            return BYTES.length;
+        }
+
+        @Override
+        public byte[] bytes() {
+            return BYTES;
+        }
+
+        @Override
+        public void writeTo(java.io.OutputStream out) throws java.io.IOException {
+            out.write(BYTES);
+        }
+    }
+
     /** A producer used after its endpoint stopped fails the exchange with a clear error, not a NullPointerException. */
     @Test
     void aSendAfterTheEndpointStoppedFailsCleanly() throws Exception {
