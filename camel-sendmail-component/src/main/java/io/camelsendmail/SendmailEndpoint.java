@@ -35,10 +35,13 @@ import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.api.management.ManagedAttribute;
 import org.apache.camel.api.management.ManagedResource;
+import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.support.DefaultEndpoint;
+import org.apache.camel.support.jsse.KeyStoreParameters;
 import org.apache.camel.support.jsse.SSLContextParameters;
+import org.apache.camel.support.jsse.TrustManagersParameters;
 import org.apache.camel.util.URISupport;
 
 /**
@@ -340,9 +343,43 @@ public class SendmailEndpoint extends DefaultEndpoint implements AsyncEndpoint {
         if (parameters == null && getComponent() instanceof SendmailComponent component
             && component.isUseGlobalSslContextParameters()) {
             parameters = component.retrieveGlobalSslContextParameters();
+            if (parameters == null) {
+                parameters = trustStoreOnly();
+            }
         }
         SSLContext context = parameters != null ? parameters.createSSLContext(getCamelContext()) : SSLContext.getDefault();
         return context.getSocketFactory();
+    }
+
+    /**
+     * A client needs a trust store and no key store, but Camel Main sets no global SSL parameters without a key store
+     * ("SSL is enabled but no keystore is configured"). With useGlobalSslContextParameters, camel.ssl.trustStore (and
+     * its password) alone is then the trust of this endpoint.
+     *
+     * @return the parameters from camel.ssl.trustStore, or null where it is not set
+     */
+    private SSLContextParameters trustStoreOnly() {
+        PropertiesComponent properties = getCamelContext().getPropertiesComponent();
+        String store = property(properties, "camel.ssl.trustStore", "camel.ssl.trust-store");
+        if (store == null) {
+            return null;
+        }
+        KeyStoreParameters trusted = new KeyStoreParameters();
+        trusted.setCamelContext(getCamelContext());
+        trusted.setResource(store);
+        trusted.setPassword(property(properties, "camel.ssl.trustStorePassword", "camel.ssl.trust-store-password"));
+        TrustManagersParameters trust = new TrustManagersParameters();
+        trust.setCamelContext(getCamelContext());
+        trust.setKeyStore(trusted);
+        SSLContextParameters parameters = new SSLContextParameters();
+        parameters.setCamelContext(getCamelContext());
+        parameters.setTrustManagers(trust);
+        return parameters;
+    }
+
+    private static String property(PropertiesComponent properties, String camelCase, String kebabCase) {
+        return properties.resolveProperty(camelCase).or(() -> properties.resolveProperty(kebabCase))
+                .filter(value -> !value.isBlank()).orElse(null);
     }
 
     MessageComposer composer() {
