@@ -26,4 +26,6 @@ module io.camelsendmail {
     requires static micrometer.core;
 
     exports io.camelsendmail;
+    // the converters generated loader is found by the type converter registry
+    opens io.camelsendmail to camel.api, camel.support;
 }

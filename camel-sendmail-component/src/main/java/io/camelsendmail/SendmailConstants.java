@@ -61,6 +61,18 @@ public final class SendmailConstants {
     @Metadata(label = "producer", description = "The server's reply to the end of DATA, for example its queue id.",
               javaType = "String")
     public static final String RESPONSE = "CamelSendmailResponse";
+    @Metadata(label = "producer", description = "The queue id the server named in its final reply (Postfix's `queued as "
+                                                + "4XyZ`, Exim's `id=`, Sendmail's, Exchange's, Amazon SES's, Gmail's): "
+                                                + "what to look for in the relay's logs. Absent where it named none.",
+              javaType = "String")
+    public static final String QUEUE_ID = "CamelSendmailQueueId";
+
+    /**
+     * Set by the {@code deliveryReport} data format: what the unmarshalled message is, a {@link DeliveryReports.Type}
+     * name ({@code DELIVERY_STATUS}, {@code BOUNCE}, {@code AUTO_REPLY}, {@code FEEDBACK_REPORT}, {@code READ_RECEIPT},
+     * {@code NONE}).
+     */
+    public static final String REPORT_TYPE = "CamelSendmailReportType";
 
     private SendmailConstants() {
     }
