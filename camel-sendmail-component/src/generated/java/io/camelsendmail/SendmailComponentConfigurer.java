@@ -114,6 +114,8 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "sslcontextparameters":
         case "sslContextParameters": getOrCreateConfiguration(target).setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
         case "subject": getOrCreateConfiguration(target).setSubject(property(camelContext, java.lang.String.class, value)); return true;
+        case "suppressionrepository":
+        case "suppressionRepository": getOrCreateConfiguration(target).setSuppressionRepository(property(camelContext, org.apache.camel.spi.IdempotentRepository.class, value)); return true;
         case "timeout": getOrCreateConfiguration(target).setTimeout(property(camelContext, int.class, value)); return true;
         case "to": getOrCreateConfiguration(target).setTo(property(camelContext, java.lang.String.class, value)); return true;
         case "tokenprovider":
@@ -214,6 +216,8 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "sslcontextparameters":
         case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
         case "subject": return java.lang.String.class;
+        case "suppressionrepository":
+        case "suppressionRepository": return org.apache.camel.spi.IdempotentRepository.class;
         case "timeout": return int.class;
         case "to": return java.lang.String.class;
         case "tokenprovider":
@@ -315,6 +319,8 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "sslcontextparameters":
         case "sslContextParameters": return getOrCreateConfiguration(target).getSslContextParameters();
         case "subject": return getOrCreateConfiguration(target).getSubject();
+        case "suppressionrepository":
+        case "suppressionRepository": return getOrCreateConfiguration(target).getSuppressionRepository();
         case "timeout": return getOrCreateConfiguration(target).getTimeout();
         case "to": return getOrCreateConfiguration(target).getTo();
         case "tokenprovider":

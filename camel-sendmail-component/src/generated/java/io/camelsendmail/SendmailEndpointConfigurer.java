@@ -100,6 +100,8 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "sslcontextparameters":
         case "sslContextParameters": target.getConfiguration().setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
         case "subject": target.getConfiguration().setSubject(property(camelContext, java.lang.String.class, value)); return true;
+        case "suppressionrepository":
+        case "suppressionRepository": target.getConfiguration().setSuppressionRepository(property(camelContext, org.apache.camel.spi.IdempotentRepository.class, value)); return true;
         case "timeout": target.getConfiguration().setTimeout(property(camelContext, int.class, value)); return true;
         case "to": target.getConfiguration().setTo(property(camelContext, java.lang.String.class, value)); return true;
         case "tokenprovider":
@@ -191,6 +193,8 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "sslcontextparameters":
         case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
         case "subject": return java.lang.String.class;
+        case "suppressionrepository":
+        case "suppressionRepository": return org.apache.camel.spi.IdempotentRepository.class;
         case "timeout": return int.class;
         case "to": return java.lang.String.class;
         case "tokenprovider":
@@ -283,6 +287,8 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "sslcontextparameters":
         case "sslContextParameters": return target.getConfiguration().getSslContextParameters();
         case "subject": return target.getConfiguration().getSubject();
+        case "suppressionrepository":
+        case "suppressionRepository": return target.getConfiguration().getSuppressionRepository();
         case "timeout": return target.getConfiguration().getTimeout();
         case "to": return target.getConfiguration().getTo();
         case "tokenprovider":

@@ -24,7 +24,7 @@ public class SendmailEndpointUriFactory extends org.apache.camel.support.compone
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(48);
+        Set<String> props = new HashSet<>(49);
         props.add("accessToken");
         props.add("allowPartialDelivery");
         props.add("allowPlaintextAuth");
@@ -68,6 +68,7 @@ public class SendmailEndpointUriFactory extends org.apache.camel.support.compone
         props.add("senderDomainName");
         props.add("sslContextParameters");
         props.add("subject");
+        props.add("suppressionRepository");
         props.add("timeout");
         props.add("to");
         props.add("tokenProvider");

@@ -3,6 +3,7 @@ package io.camelsendmail;
 import java.security.PrivateKey;
 
 import org.apache.camel.RuntimeCamelException;
+import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriParams;
@@ -73,6 +74,8 @@ public class SendmailConfiguration implements Cloneable {
     private String oauth2RefreshToken;
     @UriParam(label = "security")
     private AccessTokenProvider tokenProvider;
+    @UriParam(label = "producer")
+    private IdempotentRepository suppressionRepository;
     @UriParam(label = "security", defaultValue = "false")
     private boolean requireAuthentication;
     @UriParam(label = "security", defaultValue = "false")
@@ -514,6 +517,20 @@ public class SendmailConfiguration implements Cloneable {
      */
     public void setTokenProvider(AccessTokenProvider tokenProvider) {
         this.tokenProvider = tokenProvider;
+    }
+
+    public IdempotentRepository getSuppressionRepository() {
+        return suppressionRepository;
+    }
+
+    /**
+     * A bean (#name), any Camel IdempotentRepository (in memory, file, JDBC, Kafka, Infinispan, Redis), holding addresses
+     * never to be mailed, in lower case: the permanent failures a bounce route adds. Such a recipient is dropped before
+     * MAIL FROM with the status 550 "suppressed: ..." in CamelSendmailStatuses; a message with no recipient left fails as
+     * one whose every recipient was refused.
+     */
+    public void setSuppressionRepository(IdempotentRepository suppressionRepository) {
+        this.suppressionRepository = suppressionRepository;
     }
 
     /** @return whether an OAuth 2.0 token, rather than a password, signs in */

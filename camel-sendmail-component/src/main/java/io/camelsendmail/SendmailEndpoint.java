@@ -39,6 +39,7 @@ import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.support.DefaultEndpoint;
+import org.apache.camel.support.service.ServiceHelper;
 import org.apache.camel.support.jsse.KeyStoreParameters;
 import org.apache.camel.support.jsse.SSLContextParameters;
 import org.apache.camel.support.jsse.TrustManagersParameters;
@@ -286,6 +287,8 @@ public class SendmailEndpoint extends DefaultEndpoint implements AsyncEndpoint {
         // again: the configuration may have been changed through its setters since the endpoint was created
         validate();
         SendmailConfiguration c = configuration;
+        // started (a memory repository makes its cache then), never stopped here: the bounce route shares it
+        ServiceHelper.startService(c.getSuppressionRepository());
         TransportSecurity security = new TransportSecurity(c.isRequireTransportSecurity(), c.getUsername() != null,
                 c.isAllowPlaintextAuth(), c.isRequireAuthentication());
         SSLSocketFactory tls = tlsSocketFactory();

@@ -40,12 +40,17 @@ class DsnTest {
     void exchangeHeadersAskForOneMessage() throws Exception {
         try (ScriptedSmtpServer server = ScriptedSmtpServer.start().extensions("DSN");
              SendmailRoute route = SendmailRoute.to("sendmail:127.0.0.1:" + server.port() + MAIL)) {
-            assertThat(route.send("plain").getException()).isNull();
-            assertThat(route.send("notified", Map.of(SendmailConstants.DSN_NOTIFY, "SUCCESS", SendmailConstants.DSN_RET, "FULL"))
-                    .getException()).isNull();
+            Exchange plain = route.send("plain");
+            assertThat(plain.getException()).isNull();
+            Exchange notified = route.send("notified", Map.of(SendmailConstants.DSN_NOTIFY, "SUCCESS", SendmailConstants.DSN_RET, "FULL"));
+            assertThat(notified.getException()).isNull();
 
-            assertThat(server.commands()).containsSubsequence("MAIL FROM:<alice@example.com>", "RCPT TO:<bob@example.com>",
-                    "MAIL FROM:<alice@example.com> RET=FULL", "RCPT TO:<bob@example.com> NOTIFY=SUCCESS ORCPT=rfc822;bob@example.com");
+            // every message names itself in ENVID, the left-hand side of its Message-ID: a report about it gives it back
+            assertThat(server.commands()).containsSubsequence("MAIL FROM:<alice@example.com> ENVID=" + envid(plain),
+                    "RCPT TO:<bob@example.com> ORCPT=rfc822;bob@example.com",
+                    "MAIL FROM:<alice@example.com> RET=FULL ENVID=" + envid(notified),
+                    "RCPT TO:<bob@example.com> NOTIFY=SUCCESS ORCPT=rfc822;bob@example.com");
+            assertThat(envid(plain)).isNotEqualTo(envid(notified)).isNotBlank();
         }
     }
 
@@ -91,5 +96,10 @@ class DsnTest {
                     "X-Rcpt-Args: <bob@example.com> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;bob@example.com",
                     "X-Rcpt-Args: <carol@example.com> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;carol@example.com");
         }
+    }
+
+    private static String envid(Exchange sent) {
+        String messageId = sent.getMessage().getHeader(SendmailConstants.MESSAGE_ID, String.class);
+        return messageId.substring(1, messageId.indexOf('@'));
     }
 }

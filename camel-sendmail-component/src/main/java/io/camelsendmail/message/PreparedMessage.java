@@ -9,6 +9,7 @@ import java.util.Enumeration;
 import java.util.List;
 
 import jakarta.mail.MessagingException;
+import jakarta.mail.internet.InternetAddress;
 
 import io.camelsendmail.InvalidMessageException;
 import io.camelsendmail.SendmailException;
@@ -86,7 +87,7 @@ public final class PreparedMessage implements OutgoingMessage, AutoCloseable {
                             -1, false, null, e);
                 }
             }
-            return new PreparedMessage(mail.envelope(), messageId, spool, mail.dsn());
+            return new PreparedMessage(mail.envelope(), messageId, spool, Dsn.identifying(mail.dsn(), messageId));
         } catch (SendmailException | RuntimeException e) {
             spool.close();
             throw e;
@@ -124,6 +125,14 @@ public final class PreparedMessage implements OutgoingMessage, AutoCloseable {
         }
         String message = root == e ? e.getMessage() : e.getMessage() + " (" + root + ")";
         return message == null ? e.toString() : message;
+    }
+
+    /**
+     * @return the same message for fewer recipients, sharing its bytes: closing either deletes them, so only the one
+     *         that is sent is closed
+     */
+    public PreparedMessage withRecipients(List<InternetAddress> recipients) {
+        return new PreparedMessage(new Envelope(envelope.sender(), List.copyOf(recipients)), messageId, spool, dsn);
     }
 
     public Envelope envelope() {

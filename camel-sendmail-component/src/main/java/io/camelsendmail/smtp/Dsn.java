@@ -12,8 +12,11 @@ import io.camelsendmail.message.Addresses;
  * @param notifyOn {@code NEVER}, or any of {@code SUCCESS,FAILURE,DELAY}, comma-separated; null for the server's default
  * @param ret    {@code FULL} or {@code HDRS}; null for the server's default
  * @param envid  the envelope id, printable ASCII; null for none
+ * @param asked  whether the message or the endpoint asked for any of these (rather than only the envelope id this
+ *               component gives every message): only then does {@code dsnRequired} hold it back from a server without
+ *               DSN
  */
-public record Dsn(String notifyOn, String ret, String envid) {
+public record Dsn(String notifyOn, String ret, String envid, boolean asked) {
 
     private static final Set<String> NOTIFY = Set.of("SUCCESS", "FAILURE", "DELAY");
 
@@ -48,7 +51,34 @@ public record Dsn(String notifyOn, String ret, String envid) {
         if (e != null && (e.length() > 100 || !e.chars().allMatch(c -> c >= 32 && c < 127))) {
             throw new IllegalArgumentException("dsnEnvid must be at most 100 printable ASCII characters, got " + Addresses.printable(envid));
         }
-        return new Dsn(n, r, e);
+        return new Dsn(n, r, e, true);
+    }
+
+    /**
+     * @param dsn       what the message or endpoint asks for, or null
+     * @param messageId the message's Message-ID
+     * @return the same, with the Message-ID's left-hand side as its envelope id where none was given: a delivery
+     *         status notification about the message then names it
+     */
+    public static Dsn identifying(Dsn dsn, String messageId) {
+        if (dsn != null && dsn.envid() != null || messageId == null) {
+            return dsn;
+        }
+        String id = messageId.trim().replaceAll("^<|>$", "");
+        int at = id.lastIndexOf('@');
+        if (at > 0) {
+            id = id.substring(0, at);
+        }
+        id = id.chars().filter(c -> c >= 32 && c < 127).collect(StringBuilder::new, StringBuilder::appendCodePoint,
+                StringBuilder::append).toString();
+        if (id.isEmpty()) {
+            return dsn;
+        }
+        // ENVID is at most 100 characters once xtext-encoded (RFC 3461)
+        while (xtext(id).length() > 100) {
+            id = id.substring(0, id.length() - 1);
+        }
+        return dsn == null ? new Dsn(null, null, id, false) : new Dsn(dsn.notifyOn(), dsn.ret(), id, dsn.asked());
     }
 
     /** The parameters of MAIL FROM: RET and ENVID. */

@@ -373,7 +373,7 @@ final class SmtpConnection {
         if (dsn != null) {
             if (extensions.containsKey("DSN")) {
                 command.append(dsn.mailParameters());
-            } else if (settings.dsnRequired()) {
+            } else if (settings.dsnRequired() && dsn.asked()) {
                 throw SmtpFailures.refusedLocally("the message asks for delivery status notifications and the SMTP server "
                                                   + server + " does not offer DSN; MAIL FROM was not sent (set "
                                                   + "dsnRequired=false to send without them)");
