@@ -74,7 +74,9 @@ class BodiesTest {
             assertThat(route.send(new ByteArrayInputStream(RAW.getBytes(StandardCharsets.UTF_8))).getException()).isNull();
             assertThat(route.send(file).getException()).isNull();
             assertThat(server.messages()).hasSize(2);
-            assertThat(server.messages().get(1)).isEqualTo(server.messages().get(0));
+            // the same bytes but for the Date the component adds at each send (which a second may separate)
+            assertThat(withoutDate(server.messages().get(1))).isEqualTo(withoutDate(server.messages().get(0)));
+            assertThat(server.messages().get(0)).contains("\r\nDate: ");
         }
         assertThat(file).exists(); // the producer never deletes the caller's file
     }
@@ -198,5 +200,9 @@ class BodiesTest {
                     .isInstanceOf(InvalidMessageException.class).hasMessageContaining("no recipients");
             assertThat(server.connections()).isZero();
         }
+    }
+
+    private static String withoutDate(String message) {
+        return message.replaceFirst("(?m)^Date: [^\r\n]*\r\n", "");
     }
 }

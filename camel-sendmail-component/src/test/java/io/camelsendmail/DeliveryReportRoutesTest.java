@@ -109,6 +109,25 @@ class DeliveryReportRoutesTest {
     }
 
     @Test
+    void aSuppressionListThatCannotBeReadSendsNothingAndIsTransient() throws Exception {
+        MemoryIdempotentRepository down = new MemoryIdempotentRepository() {
+            @Override
+            public boolean contains(String key) {
+                throw new IllegalStateException("connection to the database refused");
+            }
+        };
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start();
+             SendmailRoute route = SendmailRoute.to("sendmail:127.0.0.1:" + server.port() + MAIL
+                                                    + "&to=bob@example.com&suppressionRepository=#down", Map.of("down", down))) {
+            Exception e = route.send("x").getException();
+            assertThat(e).isInstanceOf(SendmailException.class).hasMessageContaining("suppression list")
+                    .hasMessageContaining("connection to the database refused").hasMessageContaining("nothing was sent");
+            assertThat(((SendmailException) e).isTransient()).isTrue();
+            assertThat(server.connections()).isZero();
+        }
+    }
+
+    @Test
     void theQueueIdTheServerNamesIsAHeader() throws Exception {
         try (ScriptedSmtpServer server = ScriptedSmtpServer.start()
                 .on(ScriptedSmtpServer.END_OF_DATA, "250 2.0.0 Ok: queued as 4XyZ1b2C3d");

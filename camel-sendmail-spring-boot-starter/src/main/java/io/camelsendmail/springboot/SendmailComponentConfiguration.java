@@ -301,6 +301,13 @@ public class SendmailComponentConfiguration extends ComponentConfigurationProper
     private io.camelsendmail.AccessTokenProvider tokenProvider;
 
     /**
+     * A bean (#name), any Camel IdempotentRepository, holding addresses never to be mailed, in lower case: each is
+     * dropped before MAIL FROM with the status 550 "suppressed: ..." in CamelSendmailStatuses. The option is a
+     * org.apache.camel.spi.IdempotentRepository type.
+     */
+    private org.apache.camel.spi.IdempotentRepository suppressionRepository;
+
+    /**
      * Use the Camel context's global SSLContextParameters (camel.ssl.) for every endpoint that sets no
      * sslContextParameters of its own
      */
@@ -695,6 +702,14 @@ public class SendmailComponentConfiguration extends ComponentConfigurationProper
 
     public void setSslContextParameters(org.apache.camel.support.jsse.SSLContextParameters sslContextParameters) {
         this.sslContextParameters = sslContextParameters;
+    }
+
+    public org.apache.camel.spi.IdempotentRepository getSuppressionRepository() {
+        return suppressionRepository;
+    }
+
+    public void setSuppressionRepository(org.apache.camel.spi.IdempotentRepository suppressionRepository) {
+        this.suppressionRepository = suppressionRepository;
     }
 
     public io.camelsendmail.AccessTokenProvider getTokenProvider() {

@@ -4,6 +4,7 @@ import java.security.PrivateKey;
 import java.util.Set;
 
 import io.camelsendmail.AccessTokenProvider;
+import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.jsse.SSLContextParameters;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.context.properties.ConfigurationPropertiesBinding;
@@ -15,7 +16,8 @@ import org.springframework.core.convert.converter.GenericConverter;
 
 /**
  * Turns {@code #name} (or {@code #bean:name}) in a {@code camel.component.sendmail.*} property into the bean of that
- * name, for the options that take a bean: {@code sslContextParameters}, {@code tokenProvider}, {@code dkimPrivateKey}.
+ * name, for the options that take a bean: {@code sslContextParameters}, {@code tokenProvider}, {@code dkimPrivateKey},
+ * {@code suppressionRepository}.
  */
 @Configuration(proxyBeanMethods = false)
 @ConfigurationPropertiesBinding
@@ -29,7 +31,8 @@ public class SendmailComponentConverter implements GenericConverter {
     public Set<ConvertiblePair> getConvertibleTypes() {
         return Set.of(new ConvertiblePair(String.class, SSLContextParameters.class),
                 new ConvertiblePair(String.class, AccessTokenProvider.class),
-                new ConvertiblePair(String.class, PrivateKey.class));
+                new ConvertiblePair(String.class, PrivateKey.class),
+                new ConvertiblePair(String.class, IdempotentRepository.class));
     }
 
     @Override

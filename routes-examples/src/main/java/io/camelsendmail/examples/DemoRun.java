@@ -16,28 +16,32 @@ import org.apache.camel.ProducerTemplate;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.main.MainSupport;
+import org.apache.camel.spi.IdempotentRepository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * With {@code examples.demo=true}: once the routes run, sends the bundled samples through each of them: two files
  * into the outbox, a message on the queue, one on the YAML route's queue, an order event for the HTML template, and a
- * REST request.
+ * REST request; with the embedded server, a notice to an address that bounces, and the same notice again once the
+ * bounce is read.
  */
 final class DemoRun extends MainListenerSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(DemoRun.class);
     private static final String[] SAMPLE_FILES = { "welcome.eml", "weekly-report.txt", "weekly-report.txt.headers" };
 
+    private Thread bounceDemo;
+
     @Override
     public void afterStart(BaseMainSupport main) {
         CamelContext context = main.getCamelContext();
-        sendSamples(context);
+        bounceDemo = sendSamples(context);
         if (Boolean.parseBoolean(context.resolvePropertyPlaceholders("{{examples.demo}}"))
             && context.hasService(EmbeddedSmtpServer.class) != null && main.configure().getDurationMaxIdleSeconds() > 0) {
             // with the embedded server nothing else will come: stop once every sample is through, not after an idle
             // wait (camel.main.duration-max-idle-seconds=0 keeps the application running, for files of one's own)
-            Thread done = new Thread(() -> stopWhenDelivered(main), "demo-done");
+            Thread done = new Thread(() -> stopWhenDelivered(main, bounceDemo), "demo-done");
             done.setDaemon(true);
             done.start();
         }
@@ -47,8 +51,16 @@ final class DemoRun extends MainListenerSupport {
      * Waits (a minute at most) until the sample files have left the outbox and no exchange has been in flight for half
      * a second, then ends the application. Without the embedded server (a real one configured) the idle timeout ends it.
      */
-    private static void stopWhenDelivered(BaseMainSupport main) {
+    private static void stopWhenDelivered(BaseMainSupport main, Thread bounceDemo) {
         CamelContext context = main.getCamelContext();
+        try {
+            if (bounceDemo != null) {
+                bounceDemo.join(Duration.ofMinutes(1).toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
         Path outbox = Path.of(context.resolvePropertyPlaceholders("{{files.outbox}}"));
         long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
         long quietSince = 0;
@@ -73,10 +85,14 @@ final class DemoRun extends MainListenerSupport {
         }
     }
 
-    /** Sends the samples when {@code examples.demo=true}; never throws, a failed step is logged. */
-    static void sendSamples(CamelContext context) {
+    /**
+     * Sends the samples when {@code examples.demo=true}; never throws, a failed step is logged.
+     *
+     * @return the thread that shows a bounce and the suppressed second send (with the embedded server), or null
+     */
+    static Thread sendSamples(CamelContext context) {
         if (!Boolean.parseBoolean(context.resolvePropertyPlaceholders("{{examples.demo}}"))) {
-            return;
+            return null;
         }
         try {
             dropSampleFiles(Path.of(context.resolvePropertyPlaceholders("{{files.outbox}}")));
@@ -93,6 +109,37 @@ final class DemoRun extends MainListenerSupport {
             postRestRequest(Integer.parseInt(context.resolvePropertyPlaceholders("{{http.port}}")));
         } catch (Exception e) {
             LOG.error("The demo could not send its samples", e);
+        }
+        if (context.hasService(EmbeddedSmtpServer.class) == null || context.getRoute("bounces") == null) {
+            return null;
+        }
+        Thread bounces = new Thread(() -> showBounce(context), "demo-bounce");
+        bounces.setDaemon(true);
+        bounces.start();
+        return bounces;
+    }
+
+    /**
+     * A notice to an address that bounces: the embedded server takes it, bounces it to the sender's mailbox, the bounce
+     * route reads the report and suppresses the address; the next notice to it is not sent.
+     */
+    private static void showBounce(CamelContext context) {
+        try {
+            ProducerTemplate template = context.createProducerTemplate();
+            Map<String, Object> to = Map.of("To", EmbeddedSmtpServer.GONE + ", frank@example.com");
+            template.sendBodyAndHeaders("direct:customer-notice", "Your subscription renews next week.", to);
+            IdempotentRepository suppressions = context.getRegistry().lookupByNameAndType("suppressions",
+                    IdempotentRepository.class);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!suppressions.contains(EmbeddedSmtpServer.GONE) && System.nanoTime() - deadline < 0) {
+                Thread.sleep(100);
+            }
+            LOG.info("Demo: the second notice, after the bounce");
+            template.sendBodyAndHeaders("direct:customer-notice", "Your subscription renews tomorrow.", to);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.error("The demo could not show a bounce", e);
         }
     }
 

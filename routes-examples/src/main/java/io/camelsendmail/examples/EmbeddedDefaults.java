@@ -42,6 +42,12 @@ public final class EmbeddedDefaults implements CamelConfiguration {
             properties.addOverrideProperty("smtp.host", "127.0.0.1");
             properties.addOverrideProperty("smtp.port", String.valueOf(smtp.port()));
             LOG.info("No smtp.host configured: sending to the embedded SMTP server on 127.0.0.1:{}", smtp.port());
+            if (properties.resolveProperty("bounces.mailbox-uri").orElse("").isBlank()) {
+                // the sender's mailbox, where the embedded server's bounces go, over its IMAP
+                properties.addOverrideProperty("bounces.mailbox-uri", "imap://127.0.0.1:" + smtp.imapPort() + "?username="
+                                                                     + EmbeddedSmtpServer.SENDER + "&password="
+                                                                     + EmbeddedSmtpServer.SENDER_PASSWORD);
+            }
         }
         context.getRegistry().bind("jms", JmsComponent.jmsComponent(connectionFactory(context, properties)));
 

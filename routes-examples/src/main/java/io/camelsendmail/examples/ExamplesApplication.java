@@ -36,6 +36,7 @@ public final class ExamplesApplication {
         main.configure().addRoutesBuilder(new QueueToEmailRoute());
         main.configure().addRoutesBuilder(new TemplatedMailRoute());
         main.configure().addRoutesBuilder(new RestToEmailRoute());
+        main.configure().addRoutesBuilder(new BounceRoute());
         main.addMainListener(new DemoRun());
         return main;
     }

@@ -46,7 +46,7 @@ public final class FileToEmailRoute extends RouteBuilder {
                 .to("{{mail.endpoint}}")
                 .process(e -> moveSidecar(e, ".sent"))
                 .process(e -> log.info("Sent file {}: {}", e.getMessage().getHeader(Exchange.FILE_NAME),
-                        DeliveryReport.of(e)));
+                        SendResult.of(e)));
     }
 
     /** A .txt file: its text becomes a String body; its sidecar (or the defaults) names recipients and subject. */

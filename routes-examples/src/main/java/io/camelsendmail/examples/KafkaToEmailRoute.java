@@ -55,7 +55,7 @@ public final class KafkaToEmailRoute extends RouteBuilder {
                 .idempotentConsumer(header(KafkaConstants.KEY), sent).eager(false).completionEager(true)
                     .to("{{kafka.mail-endpoint}}")
                     .process(e -> log.debug("Sent record {}: {}", e.getMessage().getHeader(KafkaConstants.KEY),
-                            DeliveryReport.of(e)))
+                            SendResult.of(e)))
                 .end()
                 .process(KafkaToEmailRoute::commit);
 

@@ -22,7 +22,7 @@ public final class QueueToEmailRoute extends RouteBuilder {
                 .process(e -> e.getMessage().setHeader("To", e.getMessage().getHeader("To",
                         () -> e.getContext().resolvePropertyPlaceholders("{{mail.default-to}}"))))
                 .to("{{mail.endpoint}}")
-                .process(e -> log.info("Sent queued message: {}", DeliveryReport.of(e)));
+                .process(e -> log.info("Sent queued message: {}", SendResult.of(e)));
     }
 
     /**

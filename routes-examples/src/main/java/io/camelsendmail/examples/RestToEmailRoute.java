@@ -92,7 +92,7 @@ public final class RestToEmailRoute extends RouteBuilder {
                 .process(e -> requireAllowedRecipients(e, allowedDomains))
                 .to("{{mail.endpoint}}")
                 .process(e -> {
-                    log.info("Sent REST request: {}", DeliveryReport.of(e));
+                    log.info("Sent REST request: {}", SendResult.of(e));
                     answer(e, 200, result(e));
                 });
     }

@@ -28,6 +28,6 @@ public final class TemplatedMailRoute extends RouteBuilder {
                 })
                 .process(new TemplatedMail("order-shipped"))
                 .to("{{mail.html-endpoint}}")
-                .process(e -> log.info("Sent shipping notice: {}", DeliveryReport.of(e)));
+                .process(e -> log.info("Sent shipping notice: {}", SendResult.of(e)));
     }
 }

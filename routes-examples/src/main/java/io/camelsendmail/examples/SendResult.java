@@ -8,9 +8,9 @@ import io.camelsendmail.SendmailConstants;
 import org.apache.camel.Exchange;
 
 /** One line per recipient, as the server answered: {@code bob@example.com 250 2.1.5 OK}. */
-final class DeliveryReport {
+final class SendResult {
 
-    private DeliveryReport() {
+    private SendResult() {
     }
 
     static String of(Exchange exchange) {
