@@ -90,6 +90,8 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "maxMessagesPerConnection": getOrCreateConfiguration(target).setMaxMessagesPerConnection(property(camelContext, int.class, value)); return true;
         case "maxmessagespersecond":
         case "maxMessagesPerSecond": getOrCreateConfiguration(target).setMaxMessagesPerSecond(property(camelContext, java.lang.Integer.class, value)); return true;
+        case "maxrecipientspermessage":
+        case "maxRecipientsPerMessage": getOrCreateConfiguration(target).setMaxRecipientsPerMessage(property(camelContext, java.lang.Integer.class, value)); return true;
         case "oauth2clientid":
         case "oauth2ClientId": getOrCreateConfiguration(target).setOauth2ClientId(property(camelContext, java.lang.String.class, value)); return true;
         case "oauth2clientsecret":
@@ -192,6 +194,8 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "maxMessagesPerConnection": return int.class;
         case "maxmessagespersecond":
         case "maxMessagesPerSecond": return java.lang.Integer.class;
+        case "maxrecipientspermessage":
+        case "maxRecipientsPerMessage": return java.lang.Integer.class;
         case "oauth2clientid":
         case "oauth2ClientId": return java.lang.String.class;
         case "oauth2clientsecret":
@@ -295,6 +299,8 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "maxMessagesPerConnection": return getOrCreateConfiguration(target).getMaxMessagesPerConnection();
         case "maxmessagespersecond":
         case "maxMessagesPerSecond": return getOrCreateConfiguration(target).getMaxMessagesPerSecond();
+        case "maxrecipientspermessage":
+        case "maxRecipientsPerMessage": return getOrCreateConfiguration(target).getMaxRecipientsPerMessage();
         case "oauth2clientid":
         case "oauth2ClientId": return getOrCreateConfiguration(target).getOauth2ClientId();
         case "oauth2clientsecret":

@@ -76,6 +76,8 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "maxMessagesPerConnection": target.getConfiguration().setMaxMessagesPerConnection(property(camelContext, int.class, value)); return true;
         case "maxmessagespersecond":
         case "maxMessagesPerSecond": target.getConfiguration().setMaxMessagesPerSecond(property(camelContext, java.lang.Integer.class, value)); return true;
+        case "maxrecipientspermessage":
+        case "maxRecipientsPerMessage": target.getConfiguration().setMaxRecipientsPerMessage(property(camelContext, java.lang.Integer.class, value)); return true;
         case "oauth2clientid":
         case "oauth2ClientId": target.getConfiguration().setOauth2ClientId(property(camelContext, java.lang.String.class, value)); return true;
         case "oauth2clientsecret":
@@ -169,6 +171,8 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "maxMessagesPerConnection": return int.class;
         case "maxmessagespersecond":
         case "maxMessagesPerSecond": return java.lang.Integer.class;
+        case "maxrecipientspermessage":
+        case "maxRecipientsPerMessage": return java.lang.Integer.class;
         case "oauth2clientid":
         case "oauth2ClientId": return java.lang.String.class;
         case "oauth2clientsecret":
@@ -263,6 +267,8 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "maxMessagesPerConnection": return target.getConfiguration().getMaxMessagesPerConnection();
         case "maxmessagespersecond":
         case "maxMessagesPerSecond": return target.getConfiguration().getMaxMessagesPerSecond();
+        case "maxrecipientspermessage":
+        case "maxRecipientsPerMessage": return target.getConfiguration().getMaxRecipientsPerMessage();
         case "oauth2clientid":
         case "oauth2ClientId": return target.getConfiguration().getOauth2ClientId();
         case "oauth2clientsecret":

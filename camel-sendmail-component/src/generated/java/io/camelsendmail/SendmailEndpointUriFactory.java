@@ -24,7 +24,7 @@ public class SendmailEndpointUriFactory extends org.apache.camel.support.compone
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(49);
+        Set<String> props = new HashSet<>(50);
         props.add("accessToken");
         props.add("allowPartialDelivery");
         props.add("allowPlaintextAuth");
@@ -54,6 +54,7 @@ public class SendmailEndpointUriFactory extends org.apache.camel.support.compone
         props.add("maxInFlight");
         props.add("maxMessagesPerConnection");
         props.add("maxMessagesPerSecond");
+        props.add("maxRecipientsPerMessage");
         props.add("oauth2ClientId");
         props.add("oauth2ClientSecret");
         props.add("oauth2RefreshToken");

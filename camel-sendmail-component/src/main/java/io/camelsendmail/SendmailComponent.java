@@ -95,7 +95,8 @@ public class SendmailComponent extends HealthCheckComponent implements SSLContex
     /** The options that take a whole number, and what it counts. */
     private static final Map<String, String> WHOLE_NUMBERS = Map.of("connectTimeout", "milliseconds", "timeout", "milliseconds",
             "idleTimeout", "milliseconds", "healthCheckInterval", "milliseconds", "maxConnections", "connections",
-            "maxMessagesPerConnection", "messages", "maxInFlight", "transactions", "maxMessagesPerSecond", "messages");
+            "maxMessagesPerConnection", "messages", "maxInFlight", "transactions", "maxMessagesPerSecond", "messages",
+            "maxRecipientsPerMessage", "recipients");
 
     /**
      * A number option given as text: a whole number, or for milliseconds a duration such as {@code 5s} or

@@ -112,6 +112,8 @@ public class SendmailConfiguration implements Cloneable {
     private int idleTimeout = 30000;
     @UriParam(label = "advanced", defaultValue = "8", javaType = "int")
     private int maxInFlight = 8;
+    @UriParam(label = "advanced")
+    private Integer maxRecipientsPerMessage;
     @UriParam(label = "advanced", javaType = "java.lang.Integer")
     private Integer maxMessagesPerSecond;
     @UriParam(label = "advanced")
@@ -554,6 +556,20 @@ public class SendmailConfiguration implements Cloneable {
      */
     public void setMaxInFlight(int maxInFlight) {
         this.maxInFlight = maxInFlight;
+    }
+
+    public Integer getMaxRecipientsPerMessage() {
+        return maxRecipientsPerMessage;
+    }
+
+    /**
+     * The most recipients one SMTP transaction carries (a provider's limit: Microsoft 365 500, Gmail 100, Amazon SES
+     * 50). None by default. A message with more goes in further transactions of the same message, one exchange: same
+     * bytes, same Message-ID, every recipient's status. The server's own limit (RFC 9422 LIMITS RCPTMAX), and a 452
+     * "too many recipients" reply, split it the same way.
+     */
+    public void setMaxRecipientsPerMessage(Integer maxRecipientsPerMessage) {
+        this.maxRecipientsPerMessage = maxRecipientsPerMessage;
     }
 
     public Integer getMaxMessagesPerSecond() {

@@ -139,6 +139,10 @@ public class SendmailEndpoint extends DefaultEndpoint implements AsyncEndpoint {
         if (c.getMaxInFlight() < 1) {
             throw new IllegalArgumentException("sendmail: option maxInFlight must be at least 1, got " + c.getMaxInFlight());
         }
+        if (c.getMaxRecipientsPerMessage() != null && c.getMaxRecipientsPerMessage() < 1) {
+            throw new IllegalArgumentException("sendmail: option maxRecipientsPerMessage must be at least 1, got "
+                                               + c.getMaxRecipientsPerMessage());
+        }
         if (c.getMaxMessagesPerSecond() != null && c.getMaxMessagesPerSecond() < 1) {
             throw new IllegalArgumentException("sendmail: option maxMessagesPerSecond must be at least 1, got "
                                                + c.getMaxMessagesPerSecond());
@@ -297,7 +301,8 @@ public class SendmailEndpoint extends DefaultEndpoint implements AsyncEndpoint {
         settings = writeTimeouts -> new SmtpSettings(c.getHost(), c.effectivePort(), c.isImplicitTls(), tls,
                 heloName, c.getUsername(), c.getPassword(), tokens, security, c.getConnectTimeout(), c.getTimeout(),
                 c.isAllowPartialDelivery(), c.isDsnRequired(), c.isWireLog(), c.getMaxConnections(), c.getMaxMessagesPerConnection(),
-                c.getMaxInFlight(), c.messagesPerSecond(),
+                c.getMaxInFlight(), c.getMaxRecipientsPerMessage() != null ? c.getMaxRecipientsPerMessage() : 0,
+                c.messagesPerSecond(),
                 c.getIdleTimeout(), writeTimeouts);
         composer = MessageComposer.of(configuration, dkim);
         ClassLoader context = Thread.currentThread().getContextClassLoader();

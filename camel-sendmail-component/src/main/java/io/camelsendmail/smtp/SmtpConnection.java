@@ -60,6 +60,8 @@ final class SmtpConnection {
     private final ArrayDeque<Transaction> inFlight = new ArrayDeque<>();
     /** Jobs of transactions the server never took, for another connection. */
     private final List<Job> retries = new ArrayList<>();
+    /** Jobs a transaction delivered to some of their recipients, with others left for a transaction of their own. */
+    private final List<Job> continued = new ArrayList<>();
     /** Outcomes decided since the worker last asked: completed once the worker is ready for more messages. */
     private final List<Runnable> settled = new ArrayList<>();
     /** The last transaction ended in a refusal the server may still hold state for: RSET before the next MAIL. */
@@ -231,7 +233,6 @@ final class SmtpConnection {
             LOG.debug("Connection {} to {} reused for its message {}", id, server, transactions);
         }
         OutgoingMessage message = job.message;
-        Transaction tx = new Transaction(job, openedBefore(job.submittedNanos));
         String mailFrom;
         try {
             mailFrom = mailFrom(message);
@@ -243,6 +244,8 @@ final class SmtpConnection {
             settle(job, null, e);
             return;
         }
+        Transaction tx = new Transaction(job, openedBefore(job.submittedNanos),
+                job.take(recipientLimit(), limit("RCPTDOMAINMAX")));
         boolean pipelining = extensions.containsKey("PIPELINING");
         byte[] bytes = message.bytes();
         boolean partial = settings.allowPartialDelivery();
@@ -266,7 +269,7 @@ final class SmtpConnection {
             if (!tx.mode.pipelined) {
                 return;
             }
-            for (String recipient : message.recipients()) {
+            for (String recipient : tx.recipients) {
                 write(SmtpStep.RCPT, rcptTo(message, recipient), tx, reply -> rcptReplied(tx, recipient, reply));
             }
             if (tx.mode == Mode.PIPELINED_CHUNK) {
@@ -411,10 +414,9 @@ final class SmtpConnection {
 
     /** Without PIPELINING: the next RCPT, or the end of the envelope. */
     private void nextRecipient(Transaction tx) throws SendmailException {
-        List<String> recipients = tx.job.message.recipients();
-        int next = tx.statuses.size();
-        if (next < recipients.size()) {
-            String recipient = recipients.get(next);
+        int next = tx.replied;
+        if (next < tx.recipients.size()) {
+            String recipient = tx.recipients.get(next);
             write(SmtpStep.RCPT, rcptTo(tx.job.message, recipient), tx, reply -> rcptReplied(tx, recipient, reply));
         } else {
             envelopeDone(tx);
@@ -426,10 +428,16 @@ final class SmtpConnection {
             refuse(tx, SmtpStep.RCPT, reply, false);
             return;
         }
-        tx.statuses.add(new RecipientStatus(recipient, reply.code(), reply.text()));
+        tx.replied++;
+        if (tooManyRecipients(reply) && tx.statuses.stream().anyMatch(RecipientStatus::accepted)) {
+            // RFC 5321 4.5.3.1.10: the ones accepted get the message now, the rest in a transaction of their own
+            tx.overflow.add(recipient);
+        } else {
+            tx.statuses.add(new RecipientStatus(recipient, reply.code(), reply.text()));
+        }
         if (!tx.mode.pipelined) {
             nextRecipient(tx);
-        } else if (tx.statuses.size() == tx.job.message.recipients().size() && tx.mode == Mode.PIPELINED_DATA
+        } else if (tx.replied == tx.recipients.size() && tx.mode == Mode.PIPELINED_DATA
                    && !settings.allowPartialDelivery()) {
             // DATA waited for every RCPT reply
             envelopeDone(tx);
@@ -553,8 +561,50 @@ final class SmtpConnection {
             refuse(tx, SmtpStep.DATA_END, reply, tx.mode == Mode.CHUNK || tx.mode == Mode.PIPELINED_CHUNK);
             return;
         }
-        settle(tx.job, new Delivery(List.copyOf(tx.statuses), reply.trimmedText()), null);
+        tx.job.giveBack(tx.overflow);
+        Delivery delivery = tx.job.taken(List.copyOf(tx.statuses), reply.trimmedText());
+        if (delivery != null) {
+            settle(tx.job, delivery, null);
+        } else {
+            // recipients are left: the same message again, in a transaction of its own, next
+            continued.add(tx.job);
+        }
         finish(tx);
+    }
+
+    /** A 452 to RCPT that says there are too many recipients (4.5.3), not that the server is short of storage. */
+    private static boolean tooManyRecipients(SmtpReply reply) {
+        if (reply.code() != 452) {
+            return false;
+        }
+        String text = reply.text().toLowerCase(java.util.Locale.ROOT);
+        return text.startsWith("4.5.3") || text.contains("too many recipients");
+    }
+
+    /** @return the most recipients a transaction may have: maxRecipientsPerMessage or LIMITS RCPTMAX, 0 for any */
+    private int recipientLimit() {
+        int own = settings.maxRecipientsPerMessage();
+        int server = limit("RCPTMAX");
+        return own <= 0 ? server : server <= 0 ? own : Math.min(own, server);
+    }
+
+    /** @return a limit the server advertises with RFC 9422's LIMITS extension ({@code LIMITS RCPTMAX=100 MAILMAX=50}), 0 for none */
+    int limit(String name) {
+        String limits = extensions.get("LIMITS");
+        if (limits == null) {
+            return 0;
+        }
+        for (String pair : limits.trim().split("\\s+")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0 && pair.substring(0, eq).equalsIgnoreCase(name)) {
+                try {
+                    return Math.max(0, Integer.parseInt(pair.substring(eq + 1)));
+                } catch (NumberFormatException e) {
+                    return 0;
+                }
+            }
+        }
+        return 0;
     }
 
     /**
@@ -592,11 +642,11 @@ final class SmtpConnection {
      */
     private void conclude(Transaction tx, SendmailException failure, boolean reset) throws SendmailException {
         if (!reset || broken) {
-            settle(tx.job, null, failure);
+            fail(tx, failure);
             finish(tx);
         } else if (inFlight.size() > 1 || inFlight.peekFirst() != tx) {
             needsReset = true;
-            settle(tx.job, null, failure);
+            fail(tx, failure);
             finish(tx);
         } else {
             tx.outcome = failure;
@@ -604,7 +654,7 @@ final class SmtpConnection {
                 if (reply.code() != 250) {
                     broken = true;
                 }
-                settle(tx.job, null, failure);
+                fail(tx, failure);
                 finish(tx);
             });
         }
@@ -616,8 +666,15 @@ final class SmtpConnection {
     }
 
     private void retry(Transaction tx) {
+        tx.job.giveBack(tx.recipients);
         retries.add(tx.job);
         finish(tx);
+    }
+
+    /** Fails a transaction's job: its recipients are the job's again, so that a message partly sent says who is left. */
+    private void fail(Transaction tx, SendmailException failure) {
+        tx.job.giveBack(tx.recipients);
+        settle(tx.job, null, failure);
     }
 
     /**
@@ -642,11 +699,14 @@ final class SmtpConnection {
             Settlement.Progress progress = new Settlement.Progress(-1, tx.outcome != null, tx.finalWritten,
                     tx.mailReply != null && tx.mailReply.code() == 250, tx == oldest, tx.retriable());
             switch (Settlement.settle(progress, ending)) {
-                case REFUSED -> settle(tx.job, null, tx.outcome);
-                case NOT_TAKEN -> retries.add(tx.job);
-                case FAILED_TRANSIENT -> settle(tx.job, null, cause instanceof SendmailException refusal
+                case REFUSED -> fail(tx, tx.outcome);
+                case NOT_TAKEN -> {
+                    tx.job.giveBack(tx.recipients);
+                    retries.add(tx.job);
+                }
+                case FAILED_TRANSIENT -> fail(tx, cause instanceof SendmailException refusal
                         ? refusal : SmtpFailures.io(stepOf(tx), cause, tx.statuses, server));
-                case MAY_HAVE_BEEN_ACCEPTED -> settle(tx.job, null, SmtpFailures.io(SmtpStep.DATA_END,
+                case MAY_HAVE_BEEN_ACCEPTED -> fail(tx, SmtpFailures.io(SmtpStep.DATA_END,
                         cause instanceof SendmailException refusal
                                 ? new IOException("the connection ended: " + refusal.getMessage(), refusal) : cause,
                         tx.statuses, server));
@@ -720,6 +780,13 @@ final class SmtpConnection {
         boolean was = rateLimited;
         rateLimited = false;
         return was;
+    }
+
+    /** @return the jobs with recipients left for another transaction, next; cleared */
+    List<Job> takeContinued() {
+        List<Job> taken = List.copyOf(continued);
+        continued.clear();
+        return taken;
     }
 
     /** @return the jobs of transactions the server never took, to be sent on another connection; cleared */
@@ -860,6 +927,12 @@ final class SmtpConnection {
         /** The connection was opened before the message was given to it: it may have been closed by the server since. */
         final boolean reused;
         final List<RecipientStatus> statuses = new ArrayList<>();
+        /** The recipients this transaction carries: all the message's, or the next ones where there are too many. */
+        final List<String> recipients;
+        /** RCPT replies read so far. */
+        int replied;
+        /** Recipients the server said were too many (452 4.5.3): the next transaction's. */
+        final List<String> overflow = new ArrayList<>();
         Mode mode;
         SmtpReply mailReply;
         boolean contentStarted;
@@ -868,9 +941,10 @@ final class SmtpConnection {
         /** The refusal this transaction ends with, once its RSET is answered. */
         SendmailException outcome;
 
-        Transaction(Job job, boolean reused) {
+        Transaction(Job job, boolean reused, List<String> recipients) {
             this.job = job;
             this.reused = reused;
+            this.recipients = recipients;
         }
 
         /** @return whether the message may go back to the queue when this connection fails before its MAIL FROM is taken */

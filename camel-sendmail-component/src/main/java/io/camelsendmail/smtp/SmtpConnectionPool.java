@@ -95,7 +95,7 @@ public final class SmtpConnectionPool implements AutoCloseable {
 
     /** Queues a message for the next free connection; {@code completion} hears of its delivery or failure. */
     public void submit(OutgoingMessage message, DeliveryCallback completion) {
-        Job job = new Job(message, completion, completions);
+        Job job = new Job(message, completion, completions, settings.allowPartialDelivery());
         if (!offer(job, false)) {
             job.fail(stopped());
             return;
@@ -347,7 +347,8 @@ public final class SmtpConnectionPool implements AutoCloseable {
                         sleep(wait);
                     }
                     connection.begin(job);
-                    if (connection.transactions() >= maxMessages) {
+                    int mailMax = connection.limit("MAILMAX");
+                    if (connection.transactions() >= maxMessages || mailMax > 0 && connection.transactions() >= mailMax) {
                         retiring = true;
                     } else if (nearItsEnd(connection)) {
                         prewarm();
@@ -362,6 +363,7 @@ public final class SmtpConnectionPool implements AutoCloseable {
                 connection.flush();
                 connection.readOne();
                 requeue(connection.takeRetries());
+                resume(connection.takeContinued());
                 if (connection.takeRateLimited()) {
                     pace.slowDown(settings.server());
                 }
@@ -377,6 +379,7 @@ public final class SmtpConnectionPool implements AutoCloseable {
             // nothing in flight is left without an outcome, however the loop ended
             connection.abandon();
             requeue(connection.takeRetries());
+            resume(connection.takeContinued());
             connection.completeSettled();
             retire(connection);
         }
@@ -441,6 +444,22 @@ public final class SmtpConnectionPool implements AutoCloseable {
         }
         long remainingNanos = connection.ageNanos() / Math.max(1, used) * (maxMessages - used);
         return remainingNanos < idleNanos / 2;
+    }
+
+    /**
+     * Messages a transaction delivered to some recipients, with more left (too many for one transaction): to the front
+     * of the queue, so that this connection, as soon as it has room, or another, carries the rest next.
+     */
+    private void resume(List<Job> jobs) {
+        for (int i = jobs.size() - 1; i >= 0; i--) {
+            Job job = jobs.get(i);
+            if (!job.isDone() && !offer(job, true)) {
+                job.fail(stopped());
+            }
+        }
+        if (!jobs.isEmpty()) {
+            ensureWorker();
+        }
     }
 
     /** Messages the server never took: back to the front of the queue, in order, for another connection. */

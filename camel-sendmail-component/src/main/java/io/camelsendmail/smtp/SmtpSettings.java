@@ -25,6 +25,7 @@ import javax.net.ssl.SSLSocketFactory;
  * @param maxConnections           connections open at most
  * @param maxMessagesPerConnection messages a connection carries before it is replaced
  * @param maxInFlight              transactions in flight together on one connection, where the server offers PIPELINING
+ * @param maxRecipientsPerMessage  recipients of one transaction at most (more go in further transactions), 0 for any
  * @param maxMessagesPerSecond     messages begun per second on all the endpoint's connections together (a fraction for
  *                                 30/min), 0 for no limit
  * @param idleTimeout              milliseconds a connection may sit unused
@@ -33,7 +34,7 @@ import javax.net.ssl.SSLSocketFactory;
 public record SmtpSettings(String host, int port, boolean implicitTls, SSLSocketFactory tls, String heloName,
         String username, String password, BearerTokens tokens, TransportSecurity security, int connectTimeout, int timeout,
         boolean allowPartialDelivery, boolean dsnRequired, boolean wireLog, int maxConnections, int maxMessagesPerConnection, int maxInFlight,
-        double maxMessagesPerSecond, int idleTimeout,
+        int maxRecipientsPerMessage, double maxMessagesPerSecond, int idleTimeout,
         ScheduledExecutorService writeTimeouts) {
 
     /** @return host and port as a message names the server: {@code host:port}, or {@code [v6]:port} */

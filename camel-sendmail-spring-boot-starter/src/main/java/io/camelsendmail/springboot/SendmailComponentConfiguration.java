@@ -148,6 +148,13 @@ public class SendmailComponentConfiguration extends ComponentConfigurationProper
     private Integer maxInFlight = 8;
 
     /**
+     * The most recipients one SMTP transaction carries (Microsoft 365 500, Gmail 100, Amazon SES 50). None by default.
+     * More go in further transactions of the same message, one exchange; the server's LIMITS RCPTMAX and a 452 "too
+     * many recipients" split it the same way.
+     */
+    private Integer maxRecipientsPerMessage;
+
+    /**
      * How many messages one connection carries before it is closed (QUIT) and replaced. 1 opens a new connection
      * for every message.
      */
@@ -494,6 +501,14 @@ public class SendmailComponentConfiguration extends ComponentConfigurationProper
 
     public void setMaxConnections(Integer maxConnections) {
         this.maxConnections = maxConnections;
+    }
+
+    public Integer getMaxRecipientsPerMessage() {
+        return maxRecipientsPerMessage;
+    }
+
+    public void setMaxRecipientsPerMessage(Integer maxRecipientsPerMessage) {
+        this.maxRecipientsPerMessage = maxRecipientsPerMessage;
     }
 
     public Integer getMaxInFlight() {

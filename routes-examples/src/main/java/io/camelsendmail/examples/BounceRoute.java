@@ -25,6 +25,9 @@ public final class BounceRoute extends RouteBuilder {
             getCamelContext().getRegistry().bind("suppressions", suppressions);
         }
 
+        onException(SendmailException.class).handled(true)
+                .log("Customer notice not sent: ${exception.message}");
+
         String mailbox = getCamelContext().resolvePropertyPlaceholders("{{bounces.mailbox-uri}}");
         if (!mailbox.isBlank()) {
             // the message as received (mapMailMessage=false), marked seen once read
@@ -42,8 +45,6 @@ public final class BounceRoute extends RouteBuilder {
                                 .log("Report: ${body.recipient()} ${body.action()} ${body.status()} about ${body.originalMessageId()}");
         }
 
-        onException(SendmailException.class).handled(true)
-                .log("Customer notice not sent: ${exception.message}");
         from("direct:customer-notice")
                 .routeId("customer-notice")
                 .setHeader("Subject", constant("Your subscription"))
