@@ -103,6 +103,8 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "oauth2tokenurl":
         case "oauth2TokenUrl": getOrCreateConfiguration(target).setOauth2TokenUrl(property(camelContext, java.lang.String.class, value)); return true;
         case "password": getOrCreateConfiguration(target).setPassword(property(camelContext, java.lang.String.class, value)); return true;
+        case "quotapause":
+        case "quotaPause": getOrCreateConfiguration(target).setQuotaPause(property(camelContext, long.class, value)); return true;
         case "ratelimit":
         case "rateLimit": getOrCreateConfiguration(target).setRateLimit(property(camelContext, java.lang.String.class, value)); return true;
         case "replyto":
@@ -207,6 +209,8 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "oauth2tokenurl":
         case "oauth2TokenUrl": return java.lang.String.class;
         case "password": return java.lang.String.class;
+        case "quotapause":
+        case "quotaPause": return long.class;
         case "ratelimit":
         case "rateLimit": return java.lang.String.class;
         case "replyto":
@@ -312,6 +316,8 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "oauth2tokenurl":
         case "oauth2TokenUrl": return getOrCreateConfiguration(target).getOauth2TokenUrl();
         case "password": return getOrCreateConfiguration(target).getPassword();
+        case "quotapause":
+        case "quotaPause": return getOrCreateConfiguration(target).getQuotaPause();
         case "ratelimit":
         case "rateLimit": return getOrCreateConfiguration(target).getRateLimit();
         case "replyto":

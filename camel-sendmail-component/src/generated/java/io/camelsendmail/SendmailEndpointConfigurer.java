@@ -89,6 +89,8 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "oauth2tokenurl":
         case "oauth2TokenUrl": target.getConfiguration().setOauth2TokenUrl(property(camelContext, java.lang.String.class, value)); return true;
         case "password": target.getConfiguration().setPassword(property(camelContext, java.lang.String.class, value)); return true;
+        case "quotapause":
+        case "quotaPause": target.getConfiguration().setQuotaPause(property(camelContext, long.class, value)); return true;
         case "ratelimit":
         case "rateLimit": target.getConfiguration().setRateLimit(property(camelContext, java.lang.String.class, value)); return true;
         case "replyto":
@@ -184,6 +186,8 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "oauth2tokenurl":
         case "oauth2TokenUrl": return java.lang.String.class;
         case "password": return java.lang.String.class;
+        case "quotapause":
+        case "quotaPause": return long.class;
         case "ratelimit":
         case "rateLimit": return java.lang.String.class;
         case "replyto":
@@ -280,6 +284,8 @@ public class SendmailEndpointConfigurer extends PropertyConfigurerSupport implem
         case "oauth2tokenurl":
         case "oauth2TokenUrl": return target.getConfiguration().getOauth2TokenUrl();
         case "password": return target.getConfiguration().getPassword();
+        case "quotapause":
+        case "quotaPause": return target.getConfiguration().getQuotaPause();
         case "ratelimit":
         case "rateLimit": return target.getConfiguration().getRateLimit();
         case "replyto":

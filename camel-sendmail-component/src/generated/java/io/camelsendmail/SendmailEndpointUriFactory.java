@@ -24,7 +24,7 @@ public class SendmailEndpointUriFactory extends org.apache.camel.support.compone
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(50);
+        Set<String> props = new HashSet<>(51);
         props.add("accessToken");
         props.add("allowPartialDelivery");
         props.add("allowPlaintextAuth");
@@ -62,6 +62,7 @@ public class SendmailEndpointUriFactory extends org.apache.camel.support.compone
         props.add("oauth2TokenUrl");
         props.add("password");
         props.add("port");
+        props.add("quotaPause");
         props.add("rateLimit");
         props.add("replyTo");
         props.add("requireAuthentication");

@@ -96,7 +96,7 @@ public class SendmailComponent extends HealthCheckComponent implements SSLContex
     private static final Map<String, String> WHOLE_NUMBERS = Map.of("connectTimeout", "milliseconds", "timeout", "milliseconds",
             "idleTimeout", "milliseconds", "healthCheckInterval", "milliseconds", "maxConnections", "connections",
             "maxMessagesPerConnection", "messages", "maxInFlight", "transactions", "maxMessagesPerSecond", "messages",
-            "maxRecipientsPerMessage", "recipients");
+            "maxRecipientsPerMessage", "recipients", "quotaPause", "milliseconds");
 
     /**
      * A number option given as text: a whole number, or for milliseconds a duration such as {@code 5s} or

@@ -114,6 +114,8 @@ public class SendmailConfiguration implements Cloneable {
     private int maxInFlight = 8;
     @UriParam(label = "advanced")
     private Integer maxRecipientsPerMessage;
+    @UriParam(label = "advanced", defaultValue = "900000", javaType = "long")
+    private long quotaPause = 900000;
     @UriParam(label = "advanced", javaType = "java.lang.Integer")
     private Integer maxMessagesPerSecond;
     @UriParam(label = "advanced")
@@ -570,6 +572,20 @@ public class SendmailConfiguration implements Cloneable {
      */
     public void setMaxRecipientsPerMessage(Integer maxRecipientsPerMessage) {
         this.maxRecipientsPerMessage = maxRecipientsPerMessage;
+    }
+
+    public long getQuotaPause() {
+        return quotaPause;
+    }
+
+    /**
+     * Milliseconds the endpoint begins no message after the server said the sender's sending quota is used up (Amazon
+     * SES "Daily message quota exceeded", Gmail "5.4.5 Daily user sending limit exceeded"). The message that got the
+     * reply, those waiting, and those sent meanwhile fail as transient with the server's words, so that the route's
+     * redelivery or dead letter decides; the health check is DOWN meanwhile.
+     */
+    public void setQuotaPause(long quotaPause) {
+        this.quotaPause = quotaPause;
     }
 
     public Integer getMaxMessagesPerSecond() {

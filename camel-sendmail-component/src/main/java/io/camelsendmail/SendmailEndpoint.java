@@ -139,6 +139,9 @@ public class SendmailEndpoint extends DefaultEndpoint implements AsyncEndpoint {
         if (c.getMaxInFlight() < 1) {
             throw new IllegalArgumentException("sendmail: option maxInFlight must be at least 1, got " + c.getMaxInFlight());
         }
+        if (c.getQuotaPause() < 0) {
+            throw new IllegalArgumentException("sendmail: option quotaPause must be at least 0, got " + c.getQuotaPause());
+        }
         if (c.getMaxRecipientsPerMessage() != null && c.getMaxRecipientsPerMessage() < 1) {
             throw new IllegalArgumentException("sendmail: option maxRecipientsPerMessage must be at least 1, got "
                                                + c.getMaxRecipientsPerMessage());
@@ -303,7 +306,7 @@ public class SendmailEndpoint extends DefaultEndpoint implements AsyncEndpoint {
                 c.isAllowPartialDelivery(), c.isDsnRequired(), c.isWireLog(), c.getMaxConnections(), c.getMaxMessagesPerConnection(),
                 c.getMaxInFlight(), c.getMaxRecipientsPerMessage() != null ? c.getMaxRecipientsPerMessage() : 0,
                 c.messagesPerSecond(),
-                c.getIdleTimeout(), writeTimeouts);
+                c.getIdleTimeout(), c.getQuotaPause(), writeTimeouts);
         composer = MessageComposer.of(configuration, dkim);
         ClassLoader context = Thread.currentThread().getContextClassLoader();
         mailProviders = new MailProviderLookup(context != null ? context : SendmailEndpoint.class.getClassLoader());
@@ -397,6 +400,11 @@ public class SendmailEndpoint extends DefaultEndpoint implements AsyncEndpoint {
     /** What this endpoint delivered, and why it failed, since it was created. */
     public SendmailStatistics getStatistics() {
         return statistics;
+    }
+
+    /** @return why no message begins now (the server said the sending quota is used up), or null */
+    synchronized String quotaPause() {
+        return connections == null ? null : connections.pool().quotaPause();
     }
 
     /** Opens and closes one connection, as the health check does; see {@link SmtpConnectionPool#probe()}. */

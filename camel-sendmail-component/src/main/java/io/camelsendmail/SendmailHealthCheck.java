@@ -51,6 +51,12 @@ final class SendmailHealthCheck extends AbstractHealthCheck {
         if (last != null && now - last.atMillis() < interval) {
             return last;
         }
+        String quota = endpoint.quotaPause();
+        if (quota != null) {
+            // the server said the sending quota is used up: nothing is sent until the pause ends
+            last = new Verdict(false, quota, Map.of("failure", "quota", "transient", true), now);
+            return last;
+        }
         long sentAgo = now - endpoint.getStatistics().getLastSentMillis();
         if (endpoint.getStatistics().getLastSentMillis() > 0 && sentAgo < interval) {
             last = new Verdict(true, "the server accepted a message " + sentAgo + " ms ago", Map.of(), now);

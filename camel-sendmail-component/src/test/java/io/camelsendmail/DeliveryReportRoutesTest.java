@@ -37,7 +37,7 @@ class DeliveryReportRoutesTest {
                 properties.setProperty("smtp.port", String.valueOf(server.port()));
                 context.getPropertiesComponent().setInitialProperties(properties);
                 PluginHelper.getRoutesLoader(context).loadRoutes(
-                        ResourceHelper.resolveMandatoryResource(context, "classpath:routes/bounces.camel.yaml"));
+                        ResourceHelper.resolveMandatoryResource(context, "classpath:reports/bounces.camel.yaml"));
                 context.start();
 
                 byte[] bounce;

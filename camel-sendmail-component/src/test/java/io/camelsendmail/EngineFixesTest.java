@@ -128,7 +128,7 @@ class EngineFixesTest {
             io.camelsendmail.smtp.SmtpSettings settings = new io.camelsendmail.smtp.SmtpSettings("127.0.0.1", server.port(),
                     false, null, "client.test", null, null, null,
                     new io.camelsendmail.smtp.TransportSecurity(false, false, false, false), 2000, 2000, true, false, false,
-                    2, 100, 8, 0, 0, 30_000, Executors.newSingleThreadScheduledExecutor());
+                    2, 100, 8, 0, 0, 30_000, 900_000, Executors.newSingleThreadScheduledExecutor());
             ExecutorService threads = Executors.newCachedThreadPool();
             try {
                 for (int round = 0; round < 20; round++) {

@@ -5,12 +5,14 @@ import java.util.List;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.camelsendmail.support.ScriptedSmtpServer;
 import io.camelsendmail.support.SendmailRoute;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.health.HealthCheck;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
 
@@ -88,6 +90,77 @@ class ProviderLimitsTest {
             assertThat(millis).isLessThan(5000);
             // each message's data reached the server once: none was sent again by the endpoint
             assertThat(server.wireData()).hasSize(8);
+        }
+    }
+
+    /**
+     * Microsoft 365 past 3 concurrent connections per mailbox: "432 4.3.2 STOREDRV.ClientSubmit; sender thread limit
+     * exceeded". The connection that got it retires, its message waits for another, and every message arrives once.
+     */
+    @Test
+    void microsoftsSenderThreadLimitIsALearnedConnectionLimitAndEveryMessageArrivesOnce() throws Exception {
+        AtomicReference<ScriptedSmtpServer> self = new AtomicReference<>();
+        AtomicInteger refused = new AtomicInteger();
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start().extensions("PIPELINING").dynamic((connection, command) -> {
+            if (command.startsWith("MAIL FROM") && self.get().openConnections() > 3) {
+                refused.incrementAndGet();
+                return "432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded";
+            }
+            return null;
+        })
+                .pauseBefore("MAIL FROM", 20);
+             SendmailRoute route = SendmailRoute.to("sendmail:127.0.0.1:" + server.port() + OPTIONS + "&maxConnections=8")) {
+            self.set(server);
+            List<Exchange> sent = sendAtOnce(route, 40);
+
+            assertThat(sent).allSatisfy(e -> assertThat(e.getException()).isNull());
+            assertThat(server.bodies()).hasSize(40).doesNotHaveDuplicates();
+            assertThat(refused.get()).as("a fourth connection was refused, so the limit was met").isPositive();
+        }
+    }
+
+    /**
+     * Amazon SES's daily quota, "454 Throttling failure: Daily message quota exceeded", and Gmail's "550 5.4.5 Daily user
+     * sending limit exceeded": the message fails transient (even under a 5xx), those waiting fail transient within a
+     * second without reaching the server, the health check is DOWN with the server's words, and nothing begins for
+     * quotaPause.
+     */
+    @Test
+    void aDailyQuotaFailsWhatWaitsAsTransientAndPausesTheEndpoint() throws Exception {
+        for (String quota : new String[] { "454 Throttling failure: Daily message quota exceeded.",
+                                           "550 5.4.5 Daily user sending limit exceeded. For more information on Gmail sending "
+                                           + "limits, go to https://support.google.com/a/answer/166852" }) {
+            AtomicInteger mails = new AtomicInteger();
+            try (ScriptedSmtpServer server = ScriptedSmtpServer.start().extensions("PIPELINING").dynamic((connection, command) ->
+                    command.startsWith("MAIL FROM") && mails.incrementAndGet() >= 3 ? quota : null)
+                    .pauseBefore("MAIL FROM", 50);
+                 SendmailRoute route = SendmailRoute.to("sendmail:127.0.0.1:" + server.port() + OPTIONS
+                                                        + "&maxConnections=1&maxInFlight=1")) {
+                long start = System.nanoTime();
+                List<Exchange> sent = sendAtOnce(route, 10);
+                long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+                assertThat(sent.stream().filter(e -> e.getException() == null)).as(quota).hasSize(2);
+                assertThat(sent.stream().map(Exchange::getException).filter(e -> e != null)).hasSize(8).allSatisfy(e -> {
+                    assertThat(e).isInstanceOf(SmtpDeliveryException.class).hasMessageContaining("quota");
+                    assertThat(((SendmailException) e).isTransient()).as("the quota resets; the message is not at fault")
+                            .isTrue();
+                });
+                assertThat(server.messages()).hasSize(2);
+                assertThat(server.commands().stream().filter(c -> c.startsWith("MAIL FROM"))).hasSize(3);
+                assertThat(millis).as("the seven waiting fail at once, not after seven 50 ms MAIL FROMs").isLessThan(5000);
+
+                SendmailEndpoint endpoint = route.context().getEndpoints().stream().filter(SendmailEndpoint.class::isInstance)
+                        .map(SendmailEndpoint.class::cast).findFirst().orElseThrow();
+                HealthCheck.Result health = new SendmailHealthCheck(endpoint, "quota-test").call();
+                assertThat(health.getState()).isEqualTo(HealthCheck.State.DOWN);
+                assertThat(health.getMessage()).hasValueSatisfying(m -> assertThat(m).contains(quota.substring(4, 30))
+                        .contains("quotaPause"));
+
+                Exchange later = route.send("later");
+                assertThat(later.getException()).isInstanceOf(SmtpDeliveryException.class).hasMessageContaining("no message begins until");
+                assertThat(server.commands().stream().filter(c -> c.startsWith("MAIL FROM"))).as("nothing begun").hasSize(3);
+            }
         }
     }
 

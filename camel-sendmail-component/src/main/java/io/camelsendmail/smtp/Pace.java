@@ -74,6 +74,42 @@ final class Pace {
      *         policy refusal that says none of this ({@code 451 4.7.1 Service unavailable - try again later}, a milter's)
      *         is not, and neither is a daily quota: pausing the endpoint would not help either
      */
+    /** What a reply says when the sender's daily (or other period's) sending quota is used up. */
+    private static final Pattern QUOTA_WORDS = Pattern.compile(
+            "daily (user |message |sending )*(sending )?(quota|limit)|sending (quota|limit) (was )?exceeded"
+            + "|submissionquotaexceeded|message quota exceeded|quota exceeded for (today|the day|this period)");
+
+    /**
+     * @return whether a reply to MAIL FROM or to the end of the data says the sender's sending quota for the day is
+     *         used up: Amazon SES {@code 454 Throttling failure: Daily message quota exceeded}, Gmail {@code 550 5.4.5
+     *         Daily user sending limit exceeded}, Microsoft 365 {@code 554 5.2.0 ...SubmissionQuotaExceededException}.
+     *         Not a recipient's full mailbox: that is a reply to RCPT, and says nothing of sending
+     */
+    static boolean quotaExhausted(SmtpReply reply) {
+        int code = reply.code();
+        if (code < 400 || code >= 600) {
+            return false;
+        }
+        return QUOTA_WORDS.matcher(reply.text().toLowerCase(Locale.ROOT)).find();
+    }
+
+    /**
+     * @return whether a reply says the server takes no more connections from this client at once: Microsoft 365
+     *         {@code 432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded}, and 4xx replies that say too many
+     *         connections
+     */
+    static boolean tooManyConnections(SmtpReply reply) {
+        if (reply.code() == 432) {
+            return true;
+        }
+        if (reply.code() < 400 || reply.code() >= 500) {
+            return false;
+        }
+        String text = reply.text().toLowerCase(Locale.ROOT);
+        return text.contains("thread limit") || text.contains("too many connections")
+               || text.contains("too many concurrent") || text.contains("concurrent connections");
+    }
+
     static boolean tooFast(SmtpReply reply) {
         int code = reply.code();
         if (code != 421 && code != 450 && code != 451 && code != 454) {

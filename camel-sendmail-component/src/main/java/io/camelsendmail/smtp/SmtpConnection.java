@@ -68,6 +68,10 @@ final class SmtpConnection {
     private boolean needsReset;
     /** The server said the client sends too fast, since the pool last asked. */
     private boolean rateLimited;
+    /** The server refused a message for too many connections from this client. */
+    private boolean connectionLimited;
+    /** The server's reply that the sender's sending quota is used up, not yet taken by the pool. */
+    private SmtpReply quota;
     private volatile boolean broken;
     /** A write failed: nothing more can be written, and replies may still be read. */
     private IOException outputFailure;
@@ -464,12 +468,8 @@ final class SmtpConnection {
         if (tx.mailReply.code() != 250) {
             // the RCPT replies only echo the refused MAIL FROM
             tx.statuses.clear();
-            if (Pace.tooFast(tx.mailReply) && tx.job.requeued < SmtpConnectionPool.MAX_REQUEUES) {
-                retry(tx);
-                return true;
-            }
-            conclude(tx, SmtpFailures.reply(SmtpStep.MAIL, tx.mailReply.code(), tx.mailReply.lines(), tx.statuses, server),
-                    reset);
+            tx.overflow.clear();
+            refuse(tx, SmtpStep.MAIL, tx.mailReply, reset);
             return true;
         }
         List<RecipientStatus> refused = tx.statuses.stream().filter(s -> !s.accepted()).toList();
@@ -614,6 +614,28 @@ final class SmtpConnection {
      * @param reset whether an RSET should follow before the next transaction
      */
     private void refuse(Transaction tx, SmtpStep at, SmtpReply reply, boolean reset) throws SendmailException {
+        if (at != SmtpStep.RCPT && Pace.tooManyConnections(reply) && tx.job.requeued < SmtpConnectionPool.MAX_REQUEUES) {
+            // the server takes no more connections from this client at once: this one retires, its message waits for
+            // one of the others, and the pool opens no more than those
+            connectionLimited = true;
+            retiring = true;
+            if (reply.closing()) {
+                broken = true;
+            }
+            LOG.info("SMTP server {} refused a message for too many connections ({}): the connection is retired",
+                    server, reply.lines());
+            retry(tx);
+            if (reset && !broken) {
+                needsReset = true;
+            }
+            return;
+        }
+        if (at != SmtpStep.RCPT && Pace.quotaExhausted(reply)) {
+            // the sender's quota for the day: the message is not at fault and will go once it resets
+            quota = reply;
+            conclude(tx, SmtpFailures.quota(at, reply, tx.statuses, server), reset);
+            return;
+        }
         if (reply.closing()) {
             broken = true;
             if (at == SmtpStep.MAIL && tx.retriable()) {
@@ -779,6 +801,20 @@ final class SmtpConnection {
     boolean takeRateLimited() {
         boolean was = rateLimited;
         rateLimited = false;
+        return was;
+    }
+
+    /** @return whether the server refused a message for too many connections since the last call */
+    boolean takeConnectionLimited() {
+        boolean was = connectionLimited;
+        connectionLimited = false;
+        return was;
+    }
+
+    /** @return the reply that said the sending quota is used up since the last call, or null */
+    SmtpReply takeQuota() {
+        SmtpReply was = quota;
+        quota = null;
         return was;
     }
 

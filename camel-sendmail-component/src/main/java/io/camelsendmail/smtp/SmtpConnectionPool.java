@@ -1,6 +1,7 @@
 package io.camelsendmail.smtp;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingDeque;
@@ -10,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.camelsendmail.SendmailException;
 import io.camelsendmail.SmtpConnectException;
+import io.camelsendmail.SmtpDeliveryException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +75,9 @@ public final class SmtpConnectionPool implements AutoCloseable {
     private final ArrayDeque<Waiter> idle = new ArrayDeque<>();
     private boolean prewarming;
     private int learnedLimit = Integer.MAX_VALUE;
+    /** The server's last word that the sending quota is used up, and when the pause it started ends. */
+    private SmtpReply quotaReply;
+    private long quotaUntilMillis;
     private long learnedUntil;
     private volatile boolean closed;
     private final AtomicLong opened = new AtomicLong();
@@ -96,6 +101,11 @@ public final class SmtpConnectionPool implements AutoCloseable {
     /** Queues a message for the next free connection; {@code completion} hears of its delivery or failure. */
     public void submit(OutgoingMessage message, DeliveryCallback completion) {
         Job job = new Job(message, completion, completions, settings.allowPartialDelivery());
+        SendmailException paused = quotaPaused();
+        if (paused != null) {
+            job.fail(paused);
+            return;
+        }
         if (!offer(job, false)) {
             job.fail(stopped());
             return;
@@ -340,6 +350,11 @@ public final class SmtpConnectionPool implements AutoCloseable {
                     if (job == null) {
                         break;
                     }
+                    SendmailException paused = quotaPaused();
+                    if (paused != null) {
+                        job.fail(paused);
+                        continue;
+                    }
                     long wait = pace.reserve();
                     if (wait > 0) {
                         // replies of the transactions in flight wait in the socket meanwhile
@@ -366,6 +381,13 @@ public final class SmtpConnectionPool implements AutoCloseable {
                 resume(connection.takeContinued());
                 if (connection.takeRateLimited()) {
                     pace.slowDown(settings.server());
+                }
+                if (connection.takeConnectionLimited()) {
+                    connectionsLimited();
+                }
+                SmtpReply quota = connection.takeQuota();
+                if (quota != null) {
+                    quotaExhausted(quota);
                 }
                 // ready for more before the routes of the messages just settled go on, so none opens a connection for nothing
                 announce(room, !retiring && connection.canBegin());
@@ -460,6 +482,62 @@ public final class SmtpConnectionPool implements AutoCloseable {
         if (!jobs.isEmpty()) {
             ensureWorker();
         }
+    }
+
+    /**
+     * The server refused a message for too many connections from this client: it takes no more than the others open
+     * now, for a while (the connection that was refused retires).
+     */
+    private void connectionsLimited() {
+        synchronized (lock) {
+            learnedLimit = Math.max(1, Math.min(learnedLimit, sockets - 1));
+            learnedUntil = System.nanoTime() + LEARNED_LIMIT_NANOS;
+            LOG.info("SMTP server {} takes no more connections from this client: using {} for the next {} s",
+                    settings.server(), learnedLimit, TimeUnit.NANOSECONDS.toSeconds(LEARNED_LIMIT_NANOS));
+        }
+    }
+
+    /**
+     * The sender's sending quota is used up: for {@code quotaPause} no message begins, and those waiting fail now,
+     * transient, with the server's words, so that the route's redelivery or dead letter decides.
+     */
+    private void quotaExhausted(SmtpReply reply) {
+        List<Job> waiting;
+        synchronized (lock) {
+            quotaReply = reply;
+            quotaUntilMillis = System.currentTimeMillis() + settings.quotaPause();
+            waiting = new ArrayList<>(queue);
+            queue.clear();
+        }
+        LOG.warn("SMTP server {} says the sending quota is used up ({} {}): no message begins for {} ms; {} waiting "
+                 + "fail as transient", settings.server(), reply.code(), reply.text(), settings.quotaPause(), waiting.size());
+        SendmailException paused = quotaPaused();
+        for (Job job : waiting) {
+            job.fail(paused != null ? paused : SmtpFailures.quota(SmtpStep.MAIL, reply, null, settings.server()));
+        }
+    }
+
+    /** @return the failure of a message submitted while the quota pause lasts, or null when it does not */
+    private SendmailException quotaPaused() {
+        SmtpReply reply;
+        long until;
+        synchronized (lock) {
+            reply = quotaReply;
+            until = quotaUntilMillis;
+        }
+        if (reply == null || System.currentTimeMillis() >= until) {
+            return null;
+        }
+        return new SmtpDeliveryException("SMTP server " + settings.server() + " said the sending quota is used up ("
+                                         + reply.code() + " " + reply.text() + "); no message begins until "
+                                         + java.time.Instant.ofEpochMilli(until) + " (quotaPause); nothing was sent",
+                "MAIL", reply.code(), true, null, null);
+    }
+
+    /** @return why no message begins now (the server's words about the quota, and until when), or null */
+    public String quotaPause() {
+        SendmailException paused = quotaPaused();
+        return paused == null ? null : paused.getMessage();
     }
 
     /** Messages the server never took: back to the front of the queue, in order, for another connection. */

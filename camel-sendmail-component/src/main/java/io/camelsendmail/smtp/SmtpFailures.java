@@ -57,6 +57,17 @@ final class SmtpFailures {
         };
     }
 
+    /**
+     * The sender's sending quota is used up: transient whatever the code (a 5xx included), since the quota resets and
+     * the message is not at fault.
+     */
+    static SendmailException quota(SmtpStep step, SmtpReply reply, List<RecipientStatus> statuses, String server) {
+        return new SmtpDeliveryException("SMTP server " + server + " refused " + step.description() + ": " + reply.code()
+                                         + " " + reply.text() + " (the sender's sending quota is used up: the message "
+                                         + "is not at fault; the endpoint begins no message for quotaPause)",
+                step.name(), reply.code(), true, step == SmtpStep.MAIL ? null : statuses, null);
+    }
+
     /** Every recipient refused, or some with allowPartialDelivery=false: nothing was sent after RCPT. */
     static SendmailException recipientsRefused(List<RecipientStatus> statuses, boolean allowPartialDelivery, String server) {
         List<RecipientStatus> refused = statuses.stream().filter(s -> !s.accepted()).toList();

@@ -29,12 +29,13 @@ import javax.net.ssl.SSLSocketFactory;
  * @param maxMessagesPerSecond     messages begun per second on all the endpoint's connections together (a fraction for
  *                                 30/min), 0 for no limit
  * @param idleTimeout              milliseconds a connection may sit unused
+ * @param quotaPause               milliseconds no message begins after the server said the sending quota is used up
  * @param writeTimeouts            runs the timers that bound writes
  */
 public record SmtpSettings(String host, int port, boolean implicitTls, SSLSocketFactory tls, String heloName,
         String username, String password, BearerTokens tokens, TransportSecurity security, int connectTimeout, int timeout,
         boolean allowPartialDelivery, boolean dsnRequired, boolean wireLog, int maxConnections, int maxMessagesPerConnection, int maxInFlight,
-        int maxRecipientsPerMessage, double maxMessagesPerSecond, int idleTimeout,
+        int maxRecipientsPerMessage, double maxMessagesPerSecond, int idleTimeout, long quotaPause,
         ScheduledExecutorService writeTimeouts) {
 
     /** @return host and port as a message names the server: {@code host:port}, or {@code [v6]:port} */

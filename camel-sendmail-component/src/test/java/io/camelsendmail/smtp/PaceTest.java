@@ -59,4 +59,25 @@ class PaceTest {
         assertThat(pace.reserve()).isZero();
         assertThat(pace.reserve()).isEqualTo(2 * SECOND);
     }
+
+    @Test
+    void aDailyQuotaAndAConnectionLimitAreToldFromOtherReplies() {
+        assertThat(Pace.quotaExhausted(new SmtpReply(454, "454 Throttling failure: Daily message quota exceeded."))).isTrue();
+        assertThat(Pace.quotaExhausted(new SmtpReply(550, "550 5.4.5 Daily user sending limit exceeded. For more "
+                                                          + "information on Gmail sending limits"))).isTrue();
+        assertThat(Pace.quotaExhausted(new SmtpReply(554, "554 5.2.0 STOREDRV.Submission.Exception:"
+                                                          + "SubmissionQuotaExceededException; Failed to process message"))).isTrue();
+        // a recipient's full mailbox, a rate, a policy refusal: not the sender's quota
+        assertThat(Pace.quotaExhausted(new SmtpReply(452, "452 4.2.2 The email account that you tried to reach is over quota"))).isFalse();
+        assertThat(Pace.quotaExhausted(new SmtpReply(454, "454 Throttling failure: Maximum sending rate exceeded."))).isFalse();
+        assertThat(Pace.quotaExhausted(new SmtpReply(451, "451 4.7.1 Service unavailable - try again later"))).isFalse();
+        assertThat(Pace.tooFast(new SmtpReply(454, "454 Throttling failure: Daily message quota exceeded."))).isFalse();
+
+        assertThat(Pace.tooManyConnections(new SmtpReply(432, "432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded")))
+                .isTrue();
+        assertThat(Pace.tooManyConnections(new SmtpReply(421, "421 4.7.0 Too many concurrent connections from this IP")))
+                .isTrue();
+        assertThat(Pace.tooManyConnections(new SmtpReply(550, "550 5.7.1 too many connections"))).isFalse();
+        assertThat(Pace.tooManyConnections(new SmtpReply(451, "451 4.3.0 Temporary lookup failure"))).isFalse();
+    }
 }

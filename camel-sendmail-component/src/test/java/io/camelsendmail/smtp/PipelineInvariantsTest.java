@@ -129,7 +129,7 @@ class PipelineInvariantsTest {
         int faultsPerMille = new int[] { 0, 20, 80, 200, 400 }[random.nextInt(5)];
         SmtpSettings settings = new SmtpSettings("sim.test", 25, false, null, "client.test", null, null, null,
                 new TransportSecurity(false, false, false, false), 1000, 1000, partial, false, false, 1, 100,
-                maxInFlight, 0, 0, 30_000, null);
+                maxInFlight, 0, 0, 30_000, 900_000, null);
         World world = new World();
         Map<String, List<Outcome>> outcomes = new HashMap<>();
         ArrayDeque<Job> queue = new ArrayDeque<>();

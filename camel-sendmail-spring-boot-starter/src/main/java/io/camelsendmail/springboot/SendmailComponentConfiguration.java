@@ -155,6 +155,12 @@ public class SendmailComponentConfiguration extends ComponentConfigurationProper
     private Integer maxRecipientsPerMessage;
 
     /**
+     * Milliseconds the endpoint begins no message after the server said the sender's sending quota is used up; those
+     * messages fail as transient and the health check is DOWN meanwhile.
+     */
+    private Long quotaPause = 900000L;
+
+    /**
      * How many messages one connection carries before it is closed (QUIT) and replaced. 1 opens a new connection
      * for every message.
      */
@@ -501,6 +507,14 @@ public class SendmailComponentConfiguration extends ComponentConfigurationProper
 
     public void setMaxConnections(Integer maxConnections) {
         this.maxConnections = maxConnections;
+    }
+
+    public Long getQuotaPause() {
+        return quotaPause;
+    }
+
+    public void setQuotaPause(Long quotaPause) {
+        this.quotaPause = quotaPause;
     }
 
     public Integer getMaxRecipientsPerMessage() {

@@ -38,8 +38,11 @@ public final class BounceRoute extends RouteBuilder {
                         .choice()
                             .when(simple("${body.permanent()}"))
                                 .log("Bounce: ${body.recipient()} ${body.action()} ${body.status()} (${body.diagnosticCode()}),"
-                                     + " about ${body.originalMessageId()}: suppressed from now on")
+                                     + " about ${body.originalMessageId()}")
+                                // added to the list; a second bounce for the same address goes no further
                                 .idempotentConsumer(simple("${body.recipient().toLowerCase()}"), suppressions)
+                                    .log("Suppressed from now on: ${body.recipient()}")
+                                .end()
                             .endChoice()
                             .otherwise()
                                 .log("Report: ${body.recipient()} ${body.action()} ${body.status()} about ${body.originalMessageId()}");

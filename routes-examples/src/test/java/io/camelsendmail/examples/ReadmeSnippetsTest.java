@@ -1,6 +1,7 @@
 package io.camelsendmail.examples;
 
 import java.io.File;
+import java.io.InputStream;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,7 @@ import org.apache.camel.component.seda.SedaComponent;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
+import org.apache.camel.support.processor.idempotent.MemoryIdempotentRepository;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -97,6 +99,26 @@ class ReadmeSnippetsTest {
     }
 
     @Test
+    void theBounceRouteSuppressesEachPermanentFailure() throws Exception {
+        String route = blocks("yaml").stream().filter(b -> b.contains("ref: deliveryReport")).findFirst().orElseThrow();
+        // the bounce mailbox becomes a direct endpoint; the rest runs as written
+        String local = route.replaceFirst("uri: imaps:[^\\n]*", "uri: direct:bounces");
+        CamelContext context = context();
+        MemoryIdempotentRepository suppressions = new MemoryIdempotentRepository();
+        context.getRegistry().bind("suppressions", suppressions);
+        PluginHelper.getRoutesLoader(context).loadRoutes(ResourceHelper.fromString("bounces.camel.yaml", local));
+        context.start();
+        try (InputStream bounce = getClass().getResourceAsStream("/bounces/postfix-dsn.eml")) {
+            context.createProducerTemplate().sendBody("direct:bounces", bounce.readAllBytes());
+            // alice failed for good (5.1.1); bob's delay is no reason to stop mailing him (a memory repository forgets
+            // when its route stops: asked before)
+            assertThat(suppressions.getCache()).containsOnlyKeys("alice@example.org");
+        } finally {
+            context.stop();
+        }
+    }
+
+    @Test
     void theYamlRouteMailsEachQueuedMessage() throws Exception {
         String route = blocks("yaml").stream().filter(b -> b.startsWith("- route:")).findFirst().orElseThrow();
         try (ScriptedSmtpServer server = tlsServer()) {
@@ -110,7 +132,9 @@ class ReadmeSnippetsTest {
             } finally {
                 context.stop();
             }
-            assertThat(server.commands()).contains("MAIL FROM:<alerts@example.com>", "RCPT TO:<oncall@example.com>");
+            // with DSN offered, every message names itself in ENVID, and each recipient in ORCPT
+            assertThat(server.commands()).anyMatch(c -> c.startsWith("MAIL FROM:<alerts@example.com> ENVID="))
+                    .contains("RCPT TO:<oncall@example.com> ORCPT=rfc822;oncall@example.com");
             assertThat(server.bodies().get(0)).isEqualTo("disk almost full");
         }
     }
