@@ -130,8 +130,8 @@ public class SendmailConfiguration implements Cloneable {
     }
 
     /**
-     * Milliseconds the health check's verdict holds: the server is asked (a connection opened and closed, no mail)
-     * at most this often, and not at all while messages are accepted.
+     * Milliseconds the health check's verdict holds: the server is asked (NOOP on an idle connection, else a connection
+     * opened and closed; no mail) at most this often, and not at all while messages are accepted.
      */
     public void setHealthCheckInterval(int healthCheckInterval) {
         this.healthCheckInterval = healthCheckInterval;

@@ -7,9 +7,9 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
  * The producer health check of a {@code sendmail:} endpoint: UP while its SMTP server can be reached and signed in to,
- * DOWN with the reason when it cannot. No mail is sent: where no message was accepted within the last
- * {@code healthCheckInterval}, a connection is opened (greeting, EHLO, TLS, AUTH, as for messages) and closed with
- * QUIT. The result is kept for {@code healthCheckInterval}, so the server is not asked more often than that however
+ * DOWN with the reason when it cannot, and DOWN while the server's sending quota is used up. No mail is sent: where no
+ * message was accepted within the last {@code healthCheckInterval}, an idle connection is asked with NOOP, or where none
+ * is idle a connection is opened (greeting, EHLO, TLS, AUTH, as for messages) and closed with QUIT. The result is kept for {@code healthCheckInterval}, so the server is not asked more often than that however
  * often the check is called.
  */
 final class SendmailHealthCheck extends AbstractHealthCheck {

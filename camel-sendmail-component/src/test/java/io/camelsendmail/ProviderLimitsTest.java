@@ -164,6 +164,28 @@ class ProviderLimitsTest {
         }
     }
 
+    /** The health check's probe takes no connection from the messages: it asks an idle one with NOOP. */
+    @Test
+    void theProbeAsksAnIdleConnectionWithNoopRatherThanOpeningOne() throws Exception {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start().extensions("PIPELINING");
+             SendmailRoute route = SendmailRoute.to("sendmail:127.0.0.1:" + server.port() + OPTIONS + "&maxConnections=3")) {
+            assertThat(route.send("first").getException()).isNull();
+            SendmailEndpoint endpoint = route.context().getEndpoints().stream().filter(SendmailEndpoint.class::isInstance)
+                    .map(SendmailEndpoint.class::cast).findFirst().orElseThrow();
+
+            assertThat(endpoint.probe()).isTrue();
+            assertThat(endpoint.probe()).isTrue();
+
+            assertThat(server.connections()).as("no socket of the probe's own").isEqualTo(1);
+            assertThat(server.received().stream().filter(r -> r.line().equals("NOOP"))).hasSize(2)
+                    .allSatisfy(r -> assertThat(r.connection()).isEqualTo(1));
+            // the connection still carries mail after the probes
+            assertThat(route.send("second").getException()).isNull();
+            assertThat(server.messages()).hasSize(2);
+            assertThat(server.connections()).isEqualTo(1);
+        }
+    }
+
     private static List<Exchange> sendAtOnce(SendmailRoute route, int count) throws Exception {
         ProducerTemplate template = route.context().createProducerTemplate();
         List<Future<Exchange>> futures = new ArrayList<>();

@@ -52,7 +52,17 @@ final class Job {
         this.completion = completion;
         this.completions = completions;
         this.allowPartialDelivery = allowPartialDelivery;
-        this.untaken = new ArrayDeque<>(message.recipients());
+        this.untaken = new ArrayDeque<>(message != null ? message.recipients() : List.of());
+    }
+
+    /** @return a health probe for an idle connection to answer with NOOP: no message */
+    static Job probe(DeliveryCallback completion) {
+        return new Job(null, completion, Runnable::run, true);
+    }
+
+    /** @return whether this is a health probe rather than a message */
+    boolean isProbe() {
+        return message == null;
     }
 
     /**

@@ -359,6 +359,30 @@ final class SmtpConnection {
         }
     }
 
+    /**
+     * Answers a health probe on this idle connection with a NOOP, rather than a socket of its own: against a server
+     * that limits connections (Microsoft 365's three), the probe takes none from the messages.
+     */
+    void noop(Job probe) {
+        if (busy() || unsolicitedInput()) {
+            // not idle after all, or the server said something unasked: the probe opens a connection of its own
+            settle(probe, null, new SmtpConnectException("connection " + id + " is not idle", "NOOP", -1, true, null, null));
+            return;
+        }
+        try {
+            SmtpReply reply = session.noop();
+            if (reply.code() == 250) {
+                settle(probe, new Delivery(List.of(), reply.trimmedText()), null);
+                return;
+            }
+            broken = true;
+            settle(probe, null, SmtpFailures.reply(SmtpStep.NOOP, reply.code(), reply.lines(), null, server));
+        } catch (SendmailException e) {
+            broken = true;
+            settle(probe, null, e);
+        }
+    }
+
     /** Settles whatever is still in flight as if the connection were lost, and breaks it. */
     void abandon() {
         if (!inFlight.isEmpty()) {

@@ -3,10 +3,13 @@ package io.camelsendmail.smtp;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.camelsendmail.SendmailException;
@@ -215,7 +218,36 @@ public final class SmtpConnectionPool implements AutoCloseable {
         }
     }
 
+    /**
+     * @return true when an idle connection answered a NOOP, false when none is idle (or the one that was could not
+     *         answer): then a socket of the probe's own is needed
+     */
+    private boolean probeIdle() throws InterruptedException {
+        CompletableFuture<Boolean> answered = new CompletableFuture<>();
+        Job probe = Job.probe((delivery, failure) -> answered.complete(failure == null));
+        synchronized (lock) {
+            Waiter waiter = closed ? null : idle.pollFirst();
+            if (waiter == null) {
+                return false;
+            }
+            waiter.give(probe);
+        }
+        try {
+            return answered.get(settings.timeout() + 1000L, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return false;
+        }
+    }
+
     private boolean probeOnce() throws SendmailException {
+        try {
+            if (probeIdle()) {
+                return true;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
         synchronized (lock) {
             if (closed || sockets >= settings.maxConnections()) {
                 return false;
@@ -349,6 +381,12 @@ public final class SmtpConnectionPool implements AutoCloseable {
                     }
                     if (job == null) {
                         break;
+                    }
+                    if (job.isProbe()) {
+                        // handed to this idle connection by the health check
+                        connection.noop(job);
+                        connection.completeSettled();
+                        continue;
                     }
                     SendmailException paused = quotaPaused();
                     if (paused != null) {

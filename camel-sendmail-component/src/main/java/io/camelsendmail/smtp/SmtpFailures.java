@@ -46,7 +46,7 @@ final class SmtpFailures {
                     step.name(), code, true, statuses, cause);
         }
         return switch (step) {
-            case CONNECT, GREETING, EHLO, HELO, RSET, QUIT ->
+            case CONNECT, GREETING, EHLO, HELO, RSET, NOOP, QUIT ->
                 new SmtpConnectException(message, step.name(), code, temporary, statuses, cause);
             case STARTTLS -> new TransportSecurityRequiredException(
                     message + "; the server offered STARTTLS, so the message is not sent without it",

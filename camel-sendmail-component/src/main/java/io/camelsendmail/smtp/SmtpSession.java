@@ -188,6 +188,11 @@ final class SmtpSession {
      *
      * @param secretFrom where a secret starts in the command (masked in the wire log), or -1
      */
+    /** A NOOP on an idle connection, as a health probe: its reply. */
+    SmtpReply noop() throws SendmailException {
+        return command(SmtpStep.NOOP, "NOOP", -1);
+    }
+
     private SmtpReply command(SmtpStep at, String command, int secretFrom) throws SendmailException {
         SendmailException refusal = settings.security().beforeCommand(at, tls, authenticated, server);
         if (refusal != null) {

@@ -17,6 +17,7 @@ enum SmtpStep {
     CONTENT("sending the message data", 0),
     DATA_END("the end of the data", 250),
     RSET("RSET", 250),
+    NOOP("NOOP", 250),
     QUIT("QUIT", 221);
 
     private final String description;

@@ -122,8 +122,8 @@ public class SendmailComponentConfiguration extends ComponentConfigurationProper
     private Integer connectTimeout = 30000;
 
     /**
-     * Milliseconds the health check's verdict holds: the server is asked (a connection opened and closed, no mail)
-     * at most this often, and not at all while messages are accepted.
+     * Milliseconds the health check's verdict holds: the server is asked (NOOP on an idle connection, else a
+     * connection opened and closed; no mail) at most this often, and not at all while messages are accepted.
      */
     private Integer healthCheckInterval = 30000;
 

@@ -44,6 +44,10 @@ public final class KafkaToEmailApplication {
                 throw new IllegalArgumentException("set kafka.bootstrap-servers and smtp.host (KAFKA_BOOTSTRAP_SERVERS, "
                                                    + "SMTP_HOST): every instance sends through the same brokers and SMTP server");
             }
+            if (properties.resolveProperty("kafka.instance-name").orElse("").isBlank()) {
+                // the host name as the machine knows it (bash does not export HOSTNAME, so no variable is read)
+                properties.addOverrideProperty("kafka.instance-name", java.net.InetAddress.getLocalHost().getHostName());
+            }
             context.getComponent("kafka", KafkaComponent.class).getConfiguration().setBrokers(brokers);
             SharedRepository sent = new SharedRepository(properties.resolveProperty("kafka.idempotent-topic").orElseThrow());
             sent.setCamelContext(context);
