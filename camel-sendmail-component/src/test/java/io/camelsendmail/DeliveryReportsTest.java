@@ -151,6 +151,55 @@ class DeliveryReportsTest {
     }
 
     @Test
+    void aTranscriptsGreetingAnIpv6AddressAndAMessageIdAreNotTakenForTheFailure() throws Exception {
+        String bounce = String.join("\r\n",
+                "From: Mail Delivery System <MAILER-DAEMON@mx.example.net>",
+                "To: orders@shop.example",
+                "Subject: Undelivered Mail",
+                "",
+                "Delivery to the following recipient has been delayed, then given up:",
+                "",
+                "     kim@example.org",
+                "",
+                "[(0) example.org. [2606:2800:220:6d:26bf:1447:1097:aa7]:25: socket error]",
+                "Out: 220 mx.example.org ESMTP",
+                "Out: 250 mx.example.org",
+                "In:  RCPT TO:<kim@example.org>",
+                "Out: 451 4.3.0 Temporary system failure",
+                "",
+                "----- Original message -----",
+                "Message-ID: <order-1853@shop.example>",
+                "From: orders@shop.example",
+                "",
+                "x");
+        DeliveryReports read = DeliveryReports.read(bounce.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertThat(read.reports()).singleElement().satisfies(r -> {
+            assertThat(r.recipient()).isEqualTo("kim@example.org");
+            assertThat(r.replyCode()).isEqualTo(451);
+            assertThat(r.status()).isEqualTo("4.3.0");
+            assertThat(r.originalMessageId()).isEqualTo("<order-1853@shop.example>");
+        });
+
+        String noRecipientLine = String.join("\r\n",
+                "From: MAILER-DAEMON@mx.example.net",
+                "To: orders@shop.example",
+                "Subject: Warning: could not send message",
+                "",
+                "[Status: Error, Address: <lee@example.org>, ResponseCode 421, , Host not reachable.]",
+                "Message will be retried for 4 more day(s)",
+                "",
+                "Message-ID:<14a3e1f7f3c.7530@zoho.example.com>",
+                "To:<lee@example.org>");
+        assertThat(DeliveryReports.read(noRecipientLine.getBytes(java.nio.charset.StandardCharsets.US_ASCII)).reports())
+                .singleElement().satisfies(r -> {
+                    assertThat(r.recipient()).isEqualTo("lee@example.org");
+                    assertThat(r.replyCode()).isEqualTo(421);
+                    assertThat(r.action()).isEqualTo("delayed");
+                    assertThat(r.statusInferred()).isTrue();
+                });
+    }
+
+    @Test
     void aFileIsReadInPlace() throws Exception {
         Path file = Path.of(DeliveryReportsTest.class.getResource("/bounces/qmail.eml").toURI());
         List<DeliveryReport> reports = DeliveryReports.read(file).reports();

@@ -123,7 +123,7 @@ final class StatusFields {
             if (word.equals("deliverable")) {
                 return "delivered";
             }
-            if (word.equals("undeliverable")) {
+            if (word.equals("undeliverable") || word.equals("expired")) {
                 return "failed";
             }
             if (!word.isEmpty()) {
@@ -151,7 +151,16 @@ final class StatusFields {
             return -1;
         }
         Matcher m = REPLY_CODE.matcher(text);
-        return m.find() ? Integer.parseInt(m.group(1)) : -1;
+        while (m.find()) {
+            int start = m.start(1);
+            int end = m.end(1);
+            // "2606:2800:220:6d::" is an IPv6 address, not a reply
+            if (start > 0 && text.charAt(start - 1) == ':' && end < text.length() && text.charAt(end) == ':') {
+                continue;
+            }
+            return Integer.parseInt(m.group(1));
+        }
+        return -1;
     }
 
     /** "rfc822; a@b" as "a@b"; "smtp; 550 ..." as "550 ...". */

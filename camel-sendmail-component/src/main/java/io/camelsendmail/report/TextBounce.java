@@ -20,7 +20,7 @@ import io.camelsendmail.DeliveryReport;
 final class TextBounce {
 
     static final Pattern ADDRESS = Pattern.compile(
-            "[\\p{L}\\p{N}!#$%&'*+/=?^_`{|}~-][\\p{L}\\p{N}.!#$%&'*+/=?^_`{|}~-]*@[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]*[\\p{L}\\p{N}])?"
+            "[\\p{L}\\p{N}!#$%&'*+=?^_`{|}~-][\\p{L}\\p{N}.!#$%&'*+=?^_`{|}~-]*@[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]*[\\p{L}\\p{N}])?"
             + "(?:\\.[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]*[\\p{L}\\p{N}])?)+");
 
     /** Where the returned message (or its headers) starts in the text: nothing after it is about the delivery. */
@@ -34,9 +34,14 @@ final class TextBounce {
     /** What may stand before a recipient at the start of its line. */
     private static final Pattern LEAD = Pattern.compile(
             "^[ \\t>*\\-]*(?:(?:rcpt to|recipient(?: address)?|original-recipient|final-recipient|failed recipient|"
-            + "failed address(?:es)?|invalid recipient|address|mailbox|to)[ \\t]*:[ \\t]*)?(?:rfc822;[ \\t]*)?"
+            + "failed address(?:es)?|invalid recipient|address|mailbox)[ \\t]*:[ \\t]*)?(?:rfc822;[ \\t]*)?"
             + "(?:[245]\\d\\d[ -](?:[245]\\.\\d{1,3}\\.\\d{1,3}[ \\t]+)?)?[<\"'(\\[]*",
             Pattern.CASE_INSENSITIVE);
+
+    /** Header lines whose addresses are never a failed recipient's. */
+    private static final Pattern NOT_RECIPIENTS = Pattern.compile(
+            "^[ \\t]*(?:message-id|in-reply-to|references|received|from|sender|return-path|reply-to|dkim-signature"
+            + "|x-[a-z0-9-]+)[ \\t]*:.*$", Pattern.CASE_INSENSITIVE | Pattern.MULTILINE);
 
     private static final Pattern REMOTE = Pattern.compile(
             "(?:host|server|mx)[ \\t]+\\[?([A-Za-z0-9](?:[A-Za-z0-9-]*\\.)+[A-Za-z0-9-]*[A-Za-z0-9])\\]?",
@@ -85,7 +90,8 @@ final class TextBounce {
         }
         if (blocks.isEmpty()) {
             // no line starts with one: every other address in the words ("Your message to a@b couldn't be delivered")
-            Matcher m = ADDRESS.matcher(text);
+            // ... but not a Message-ID, or the sender of a returned header block the text did not mark
+            Matcher m = ADDRESS.matcher(NOT_RECIPIENTS.matcher(text).replaceAll(""));
             while (m.find()) {
                 String address = trimmed(m.group());
                 String key = address.toLowerCase(Locale.ROOT);
@@ -144,7 +150,7 @@ final class TextBounce {
             status = inferred(diagnostic, replyCode, tone);
             inferred = true;
         }
-        boolean delayed = status.startsWith("4") && Inference.delayed(tone);
+        boolean delayed = status.startsWith("4") && Inference.delayed(tone + "\n" + words);
         String action = status.startsWith("2") ? "delivered" : delayed ? "delayed" : "failed";
         Matcher remote = diagnostic != null ? REMOTE.matcher(diagnostic) : null;
         return new DeliveryReport(originalMessageId, null, recipient, null, action, status, diagnostic, replyCode,
@@ -205,8 +211,22 @@ final class TextBounce {
     /** @return the paragraph where the first reply code or status stands, from that line on, or null */
     static String diagnostic(String words) {
         String[] lines = words.split("\n", -1);
+        // a refusal first: a transcript starts with the server's 220 and 250s
+        for (boolean anyCode : new boolean[] { false, true }) {
+            String found = diagnostic(lines, anyCode);
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
+    }
+
+    private static String diagnostic(String[] lines, boolean anyCode) {
         for (int i = 0; i < lines.length; i++) {
-            if (StatusFields.replyCode(lines[i]) > 0 || StatusFields.status(lines[i]) != null) {
+            int code = StatusFields.replyCode(lines[i]);
+            String status = StatusFields.status(lines[i]);
+            boolean refusal = code >= 400 || status != null && status.charAt(0) != '2';
+            if (anyCode ? code > 0 || status != null : refusal) {
                 StringBuilder paragraph = new StringBuilder(lines[i].trim());
                 for (int j = i + 1; j < lines.length && !lines[j].isBlank() && paragraph.length() < 1000; j++) {
                     if (recipientAtStart(lines[j], Set.of()) != null && ADDRESS.matcher(lines[j].trim()).matches()) {
