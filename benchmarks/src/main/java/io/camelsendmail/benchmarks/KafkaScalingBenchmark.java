@@ -13,8 +13,10 @@ import io.camelsendmail.examples.support.KafkaToEmailInstance;
 
 /**
  * The Kafka example scaled out: 1, 2 and 3 instances of KafkaToEmailApplication (each its own JVM, one consumer, one
- * SMTP connection) on one 6-partition outbox topic, sending to Postfix's smtp-sink behind a 40 ms round trip. The
- * figure is messages per second end to end: from the first record produced to the server's count of the last mail.
+ * SMTP connection, kafka.in-flight records at a time) on one 6-partition outbox topic, sending behind a 40 ms round
+ * trip to a Postfix smtpd of the benchmark's own (PIPELINING, CHUNKING) and to Postfix's smtp-sink. The figure is
+ * messages per second end to end: from the first record produced to the server's count of the last mail.
+ * {@code -Dbench.kafka.server=postfix} or {@code smtp-sink} runs one of them.
  */
 public final class KafkaScalingBenchmark {
 
@@ -24,24 +26,42 @@ public final class KafkaScalingBenchmark {
     public static void main(String[] args) throws Exception {
         String smtpSink = ThroughputBenchmark.requireProgram("/usr/sbin/smtp-sink", "postfix");
         Path work = Files.createTempDirectory("sendmail-kafka-bench");
-        int sinkPort = SinkProcess.freePort();
-        List<String> sinkCommand = new ArrayList<>(List.of(smtpSink, "-c"));
-        if ("root".equals(System.getProperty("user.name"))) {
-            sinkCommand.addAll(List.of("-u", "nobody"));
-        }
-        sinkCommand.addAll(List.of("127.0.0.1:" + sinkPort, "256"));
+        // Postfix's own user reaches the folders under it
+        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        String only = System.getProperty("bench.kafka.server", "");
         System.out.printf(Locale.ROOT, "Kafka to email: %d mails, 6 partitions, 1 consumer and 1 SMTP connection per "
-                                       + "instance, smtp-sink over a %d ms round trip%n", MAILS, 2 * ONE_WAY_DELAY_MILLIS);
-        System.out.printf(Locale.ROOT, "%-10s %10s %10s%n", "instances", "msg/s", "vs 1");
-        double one = 0;
-        try (SinkProcess sink = SinkProcess.start("smtp-sink", sinkCommand, sinkPort, work.resolve("smtp-sink.log"));
-             DelayRelay relay = new DelayRelay(sinkPort, ONE_WAY_DELAY_MILLIS)) {
-            for (int instances = 1; instances <= 3; instances++) {
-                double rate = measure(instances, sink, relay.port(), work);
-                if (instances == 1) {
-                    one = rate;
+                                       + "instance (kafka.in-flight 8), over a %d ms round trip%n", MAILS,
+                2 * ONE_WAY_DELAY_MILLIS);
+        System.out.printf(Locale.ROOT, "%-22s %-10s %10s %10s%n", "server", "instances", "msg/s", "vs 1");
+        for (String server : List.of("postfix smtpd", "smtp-sink")) {
+            if (!only.isEmpty() && !server.startsWith(only)) {
+                continue;
+            }
+            if (server.startsWith("postfix") && PostfixInstance.unavailable() != null) {
+                System.out.println("postfix smtpd: skipped, " + PostfixInstance.unavailable());
+                continue;
+            }
+            int sinkPort = SinkProcess.freePort();
+            SinkProcess sink;
+            if (server.startsWith("postfix")) {
+                sink = PostfixInstance.start(work.resolve("postfix-run"), sinkPort);
+            } else {
+                List<String> sinkCommand = new ArrayList<>(List.of(smtpSink, "-c"));
+                if ("root".equals(System.getProperty("user.name"))) {
+                    sinkCommand.addAll(List.of("-u", "nobody"));
                 }
-                System.out.printf(Locale.ROOT, "%-10d %10.1f %10.2f%n", instances, rate, rate / one);
+                sinkCommand.addAll(List.of("127.0.0.1:" + sinkPort, "256"));
+                sink = SinkProcess.start("smtp-sink", sinkCommand, sinkPort, work.resolve("smtp-sink.log"));
+            }
+            double one = 0;
+            try (sink; DelayRelay relay = new DelayRelay(sinkPort, ONE_WAY_DELAY_MILLIS)) {
+                for (int instances = 1; instances <= 3; instances++) {
+                    double rate = measure(instances, sink, relay.port(), work);
+                    if (instances == 1) {
+                        one = rate;
+                    }
+                    System.out.printf(Locale.ROOT, "%-22s %-10d %10.1f %10.2f%n", server, instances, rate, rate / one);
+                }
             }
         }
         System.exit(0);

@@ -1,14 +1,9 @@
 package io.camelsendmail.examples;
 
-import java.util.Properties;
-
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.kafka.KafkaComponent;
 import org.apache.camel.main.Main;
-import org.apache.camel.processor.idempotent.kafka.KafkaIdempotentRepository;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
  * One instance of {@link KafkaToEmailRoute}: start as many as the outbox topic has partitions, anywhere, with the same
@@ -49,34 +44,11 @@ public final class KafkaToEmailApplication {
                 properties.addOverrideProperty("kafka.instance-name", java.net.InetAddress.getLocalHost().getHostName());
             }
             context.getComponent("kafka", KafkaComponent.class).getConfiguration().setBrokers(brokers);
-            SharedRepository sent = new SharedRepository(properties.resolveProperty("kafka.idempotent-topic").orElseThrow());
+            SentMessageIds sent = new SentMessageIds(properties.resolveProperty("kafka.idempotent-topic").orElseThrow(),
+                    Integer.parseInt(properties.resolveProperty("kafka.idempotent-capacity").orElse("5200000").trim()));
             sent.setCamelContext(context);
             context.addService(sent, true, true);
             context.addRoutes(new KafkaToEmailRoute(sent));
-        }
-    }
-
-    /**
-     * The repository of sent Message-IDs, a Kafka topic, reached with the kafka component's own settings (brokers, SASL,
-     * TLS), as they are once the application's properties are applied; each write waits for every in-sync replica.
-     */
-    static final class SharedRepository extends KafkaIdempotentRepository {
-
-        SharedRepository(String topic) {
-            setTopic(topic);
-        }
-
-        @Override
-        protected void doStart() throws Exception {
-            KafkaComponent kafka = getCamelContext().getComponent("kafka", KafkaComponent.class);
-            Properties consumer = kafka.getConfiguration().createConsumerProperties();
-            consumer.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getConfiguration().getBrokers());
-            setConsumerConfig(consumer);
-            Properties producer = kafka.getConfiguration().createProducerProperties();
-            producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getConfiguration().getBrokers());
-            producer.put(ProducerConfig.ACKS_CONFIG, "all");
-            setProducerConfig(producer);
-            super.doStart();
         }
     }
 }

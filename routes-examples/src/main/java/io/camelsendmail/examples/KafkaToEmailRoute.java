@@ -14,12 +14,13 @@ import org.slf4j.LoggerFactory;
  * Kafka to email, for any number of instances in one consumer group. Each record on {@code kafka.topic} is a complete
  * RFC 5322 message, keyed by its Message-ID (so one message's records share a partition, in order).
  * <ul>
- * <li>At least once: the record's offset is committed only after the server accepted the message (250) or the record
- * was dead-lettered. An instance that dies before that leaves the record to the next owner of its partition.</li>
+ * <li>At least once, {@code kafka.in-flight} records at a time: each poll's records (at most that many) are sent
+ * together, then each partition's offset is committed past them, once every one was accepted by the server (250) or
+ * dead-lettered. An instance that dies before that leaves them to the next owner of its partition.</li>
  * <li>No doubles across instances: an idempotent consumer on the key, in a repository every instance shares (a
  * compacted Kafka topic, {@code kafka.idempotent-topic}). The key is written only once the server accepted the
  * message, so a crash before that loses nothing; a crash between the 250 and that write is the one window in which a
- * message can go twice.</li>
+ * message can go twice: at most {@code kafka.in-flight} of them.</li>
  * <li>A commit that fails after the mail went (the broker away) is logged, not taken for a failed delivery: the record
  * comes back, and the repository skips it. Only a failed send reaches the dead letters.</li>
  * <li>A transient failure (4xx, a lost connection) is retried in place, with exponential back-off, which holds the
@@ -50,11 +51,21 @@ public final class KafkaToEmailRoute extends RouteBuilder {
                 .backOffMultiplier(2)
                 .retryAttemptedLogLevel(org.apache.camel.LoggingLevel.WARN);
 
+        // a batch of up to kafka.in-flight records at a time, all of them in flight together; once every one is settled
+        // (sent and recorded, or dead-lettered), each partition's offset is committed past the batch
         from("kafka:{{kafka.topic}}?groupId={{kafka.group-id}}&autoOffsetReset=earliest&autoCommitEnable=false"
-             + "&allowManualCommit=true&consumersCount={{kafka.consumers}}&maxPollRecords={{kafka.max-poll-records}}"
+             + "&allowManualCommit=true&batching=true&breakOnFirstError=true&consumersCount={{kafka.consumers}}"
+             + "&maxPollRecords={{kafka.in-flight}}"
              + "&sessionTimeoutMs={{kafka.session-timeout-ms}}&heartbeatIntervalMs={{kafka.heartbeat-interval-ms}}"
              + "&valueDeserializer=org.apache.kafka.common.serialization.ByteArrayDeserializer")
                 .routeId("kafka-to-email")
+                // a batch is never dead-lettered whole: each record is, on its own, in kafka-record; a batch that fails
+                // otherwise is polled again (breakOnFirstError), and the repository skips what was sent
+                .errorHandler(noErrorHandler())
+                .process(new Batch(getCamelContext().resolvePropertyPlaceholders("{{kafka.in-flight}}")));
+
+        from("direct:kafka-record")
+                .routeId("kafka-record")
                 .process(KafkaToEmailRoute::requireKey)
                 // skipped when the Message-ID was sent already; recorded once the server accepted the mail, at the end
                 // of this block, so before the offset is committed
@@ -63,8 +74,7 @@ public final class KafkaToEmailRoute extends RouteBuilder {
                     .process(e -> log.info("Sent record {} (partition {}, offset {}): {}",
                             e.getMessage().getHeader(KafkaConstants.KEY), e.getMessage().getHeader(KafkaConstants.PARTITION),
                             e.getMessage().getHeader(KafkaConstants.OFFSET), SendResult.of(e)))
-                .end()
-                .process(KafkaToEmailRoute::commit);
+                .end();
 
         from("direct:kafka-dead-letter")
                 .routeId("kafka-dead-letter")
@@ -75,8 +85,87 @@ public final class KafkaToEmailRoute extends RouteBuilder {
                 .process(e -> log.info("Dead-lettered record {} (partition {}, offset {}): {} {}",
                         e.getMessage().getHeader(KafkaConstants.KEY), e.getMessage().getHeader(KafkaConstants.PARTITION),
                         e.getMessage().getHeader(KafkaConstants.OFFSET), e.getMessage().getHeader("SendmailErrorType"),
-                        e.getMessage().getHeader("SendmailError")))
-                .process(KafkaToEmailRoute::commit);
+                        e.getMessage().getHeader("SendmailError")));
+    }
+
+    /**
+     * One poll's records, each sent as its own exchange on a pool of {@code kafka.in-flight} threads, so that they are
+     * in flight together on the endpoint's connection; then, on the consumer's thread (the only one a Kafka consumer
+     * may be used from), each partition's last record is committed: every record below it is settled.
+     */
+    private final class Batch implements org.apache.camel.Processor, org.apache.camel.Service {
+        private final int inFlight;
+        private java.util.concurrent.ExecutorService pool;
+        private org.apache.camel.ProducerTemplate records;
+
+        Batch(String inFlight) {
+            this.inFlight = Integer.parseInt(inFlight.trim());
+            if (this.inFlight < 1) {
+                throw new IllegalArgumentException("kafka.in-flight must be at least 1, got " + inFlight);
+            }
+        }
+
+        @Override
+        public void start() {
+            pool = getCamelContext().getExecutorServiceManager().newFixedThreadPool(this, "kafka-records", inFlight);
+            records = getCamelContext().createProducerTemplate();
+        }
+
+        @Override
+        public void stop() {
+            if (pool != null) {
+                getCamelContext().getExecutorServiceManager().shutdownGraceful(pool);
+            }
+            if (records != null) {
+                org.apache.camel.support.service.ServiceHelper.stopService(records);
+            }
+        }
+
+        @Override
+        public void process(Exchange batch) throws Exception {
+            java.util.List<?> polled = batch.getMessage().getBody(java.util.List.class);
+            if (polled == null || polled.isEmpty()) {
+                return;
+            }
+            java.util.List<java.util.concurrent.Future<Exchange>> sends = new java.util.ArrayList<>();
+            java.util.Map<Object, Exchange> lastOfPartition = new java.util.LinkedHashMap<>();
+            java.util.Set<Object> keys = new java.util.HashSet<>();
+            java.util.Set<String> positions = new java.util.HashSet<>();
+            for (Object item : polled) {
+                Exchange record = (Exchange) item;
+                Object key = record.getMessage().getHeader(KafkaConstants.KEY);
+                Object partition = record.getMessage().getHeader(KafkaConstants.PARTITION);
+                // a record polled twice (fetched again after a rebalance while the batch filled), or a key that came
+                // twice: sent once; in parallel both copies would pass the repository before either is recorded
+                boolean again = !positions.add(partition + "@" + record.getMessage().getHeader(KafkaConstants.OFFSET))
+                                || key != null && !keys.add(key);
+                if (!again) {
+                    sends.add(pool.submit(() -> records.send("direct:kafka-record", record)));
+                }
+                Exchange last = lastOfPartition.get(partition);
+                if (last == null || offset(record) > offset(last)) {
+                    lastOfPartition.put(partition, record);
+                }
+            }
+            Exception unsettled = null;
+            for (java.util.concurrent.Future<Exchange> send : sends) {
+                // settled: sent, or dead-lettered by kafka-record's error handler
+                Exchange done = send.get();
+                if (done.getException() != null && unsettled == null) {
+                    unsettled = done.getException();
+                }
+            }
+            if (unsettled != null) {
+                // not even the dead letter topic took it: nothing of the batch is committed, it comes back
+                throw unsettled;
+            }
+            lastOfPartition.values().forEach(KafkaToEmailRoute::commit);
+        }
+    }
+
+    private static long offset(Exchange record) {
+        Long offset = record.getMessage().getHeader(KafkaConstants.OFFSET, Long.class);
+        return offset == null ? -1 : offset;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.camelsendmail.examples;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 import io.camelsendmail.support.ScriptedSmtpServer;
@@ -11,6 +12,7 @@ import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.support.processor.idempotent.MemoryIdempotentRepository;
 import org.junit.jupiter.api.Test;
 
@@ -40,14 +42,15 @@ class KafkaCommitTest {
         return context;
     }
 
+    /** A poll of one record, as camel-kafka's batching consumer hands it over: a list of the records' exchanges. */
     private static Exchange record(CamelContext context, KafkaManualCommit commit) {
-        return context.createProducerTemplate().send("direct:records", e -> {
-            e.getMessage().setBody(RAW.getBytes(StandardCharsets.US_ASCII));
-            e.getMessage().setHeader(KafkaConstants.KEY, "<order-7@example.com>");
-            e.getMessage().setHeader(KafkaConstants.PARTITION, 0);
-            e.getMessage().setHeader(KafkaConstants.OFFSET, 41L);
-            e.getMessage().setHeader(KafkaConstants.MANUAL_COMMIT, commit);
-        });
+        Exchange record = new DefaultExchange(context);
+        record.getMessage().setBody(RAW.getBytes(StandardCharsets.US_ASCII));
+        record.getMessage().setHeader(KafkaConstants.KEY, "<order-7@example.com>");
+        record.getMessage().setHeader(KafkaConstants.PARTITION, 0);
+        record.getMessage().setHeader(KafkaConstants.OFFSET, 41L);
+        record.getMessage().setHeader(KafkaConstants.MANUAL_COMMIT, commit);
+        return context.createProducerTemplate().send("direct:records", e -> e.getMessage().setBody(List.of(record)));
     }
 
     @Test

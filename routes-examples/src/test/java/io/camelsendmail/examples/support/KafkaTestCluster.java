@@ -129,6 +129,25 @@ public final class KafkaTestCluster implements AutoCloseable {
         }
     }
 
+    /** @return the records of the outbox the group has not committed past yet (all of them before it committed any) */
+    public long lag(String group) throws Exception {
+        try (Admin admin = cluster.admin()) {
+            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
+                    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+            Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
+            for (org.apache.kafka.common.TopicPartitionInfo info
+                    : admin.describeTopics(List.of(OUTBOX)).allTopicNames().get().get(OUTBOX).partitions()) {
+                latest.put(new TopicPartition(OUTBOX, info.partition()), org.apache.kafka.clients.admin.OffsetSpec.latest());
+            }
+            long lag = 0;
+            for (var end : admin.listOffsets(latest).all().get().entrySet()) {
+                var at = committed.get(end.getKey());
+                lag += end.getValue().offset() - (at == null ? 0 : at.offset());
+            }
+            return lag;
+        }
+    }
+
     @Override
     public void close() throws Exception {
         producer.close(Duration.ofSeconds(5));
