@@ -1,5 +1,7 @@
 package io.camelsendmail.smtp;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -58,6 +60,22 @@ class PaceTest {
         Pace pace = new Pace(0.5, now::get);
         assertThat(pace.reserve()).isZero();
         assertThat(pace.reserve()).isEqualTo(2 * SECOND);
+    }
+
+    /** rateLimit=30/min with a hundred messages waiting: at most eleven begin in any 20 s (here ten, at 0, 2, ... 18 s). */
+    @Test
+    void thirtyAMinuteBeginsAtMostElevenMessagesInTwentySeconds() {
+        AtomicLong now = new AtomicLong(1_000 * SECOND);
+        Pace pace = new Pace(30 / 60.0, now::get);
+        List<Long> begins = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            begins.add(now.get() + pace.reserve());
+        }
+        for (long from : begins) {
+            long inWindow = begins.stream().filter(b -> b >= from && b < from + 20 * SECOND).count();
+            assertThat(inWindow).isLessThanOrEqualTo(11);
+        }
+        assertThat(begins.stream().filter(b -> b < now.get() + 20 * SECOND)).hasSize(10);
     }
 
     @Test
