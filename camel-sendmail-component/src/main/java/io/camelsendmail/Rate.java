@@ -5,8 +5,11 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The option rateLimit: a number of messages per unit of time, {@code 30/min}, {@code 2/s}, {@code 2000/day}. */
-final class Rate {
+/**
+ * The option rateLimit: a number of messages per unit of time, {@code 30/min}, {@code 2/s}, {@code 2000/day}. Public
+ * for an application that paces with the same words (a rate shared by a group of instances, say).
+ */
+public final class Rate {
 
     private static final Pattern RATE = Pattern.compile("\\s*(\\d+(?:\\.\\d+)?)\\s*/\\s*([a-z]+)\\s*");
     private static final Map<String, Integer> SECONDS = Map.ofEntries(Map.entry("s", 1), Map.entry("sec", 1),
@@ -16,8 +19,11 @@ final class Rate {
     private Rate() {
     }
 
-    /** @throws IllegalArgumentException naming the option and the value, where it is not a rate with a known unit */
-    static double perSecond(String rate) {
+    /**
+     * @return messages per second
+     * @throws IllegalArgumentException naming the option and the value, where it is not a rate with a known unit
+     */
+    public static double perSecond(String rate) {
         Matcher m = RATE.matcher(rate.toLowerCase(Locale.ROOT));
         Integer seconds = m.matches() ? SECONDS.get(m.group(2)) : null;
         double count = seconds != null ? Double.parseDouble(m.group(1)) : 0;

@@ -48,7 +48,25 @@ public final class KafkaToEmailApplication {
                     Integer.parseInt(properties.resolveProperty("kafka.idempotent-capacity").orElse("5200000").trim()));
             sent.setCamelContext(context);
             context.addService(sent, true, true);
-            context.addRoutes(new KafkaToEmailRoute(sent));
+            // the group's members are told apart by client id: the instance's name, and a suffix of its own
+            String clientId = properties.resolveProperty("kafka.instance-name").orElseThrow() + "-"
+                              + Long.toHexString(System.nanoTime() & 0xffffff);
+            properties.addOverrideProperty("kafka.client-id", clientId);
+            GroupRate groupRate = null;
+            String rate = properties.resolveProperty("kafka.group-rate-limit").orElse("").trim();
+            if (!rate.isEmpty()) {
+                double perSecond;
+                try {
+                    perSecond = io.camelsendmail.Rate.perSecond(rate);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("kafka.group-rate-limit must be a number of mails per s, min, h "
+                                                       + "or day, such as 30/min, got '" + rate + "'", e);
+                }
+                groupRate = new GroupRate(context, properties.resolveProperty("kafka.group-id").orElseThrow(), clientId,
+                        perSecond);
+                context.addService(groupRate, true, true);
+            }
+            context.addRoutes(new KafkaToEmailRoute(sent, groupRate));
         }
     }
 }

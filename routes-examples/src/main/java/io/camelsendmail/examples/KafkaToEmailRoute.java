@@ -33,10 +33,17 @@ public final class KafkaToEmailRoute extends RouteBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaToEmailRoute.class);
 
     private final IdempotentRepository sent;
+    private final GroupRate groupRate;
 
     /** @param sent the repository of the Message-IDs the server accepted, shared by every instance */
     public KafkaToEmailRoute(IdempotentRepository sent) {
+        this(sent, null);
+    }
+
+    /** @param groupRate this instance's share of the group's rate, or null for none */
+    KafkaToEmailRoute(IdempotentRepository sent, GroupRate groupRate) {
         this.sent = sent;
+        this.groupRate = groupRate;
     }
 
     @Override
@@ -57,6 +64,7 @@ public final class KafkaToEmailRoute extends RouteBuilder {
              + "&allowManualCommit=true&batching=true&breakOnFirstError=true&consumersCount={{kafka.consumers}}"
              + "&maxPollRecords={{kafka.in-flight}}"
              + "&sessionTimeoutMs={{kafka.session-timeout-ms}}&heartbeatIntervalMs={{kafka.heartbeat-interval-ms}}"
+             + "&clientId={{kafka.client-id}}"
              + "&valueDeserializer=org.apache.kafka.common.serialization.ByteArrayDeserializer")
                 .routeId("kafka-to-email")
                 // a batch is never dead-lettered whole: each record is, on its own, in kafka-record; a batch that fails
@@ -140,6 +148,10 @@ public final class KafkaToEmailRoute extends RouteBuilder {
                 boolean again = !positions.add(partition + "@" + record.getMessage().getHeader(KafkaConstants.OFFSET))
                                 || key != null && !keys.add(key);
                 if (!again) {
+                    if (groupRate != null) {
+                        // this instance's share of the group's rate: its mails begin evenly spaced
+                        groupRate.await();
+                    }
                     sends.add(pool.submit(() -> records.send("direct:kafka-record", record)));
                 }
                 Exchange last = lastOfPartition.get(partition);
