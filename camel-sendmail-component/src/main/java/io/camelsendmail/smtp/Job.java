@@ -104,11 +104,6 @@ final class Job {
         return untaken.isEmpty() ? new Delivery(inEnvelopeOrder(delivered), lastResponse) : null;
     }
 
-    /** @return whether an earlier transaction of this message was taken by the server */
-    synchronized boolean partlyTaken() {
-        return transactionsTaken > 0;
-    }
-
     void succeed(Delivery delivery) {
         complete(delivery, null);
     }
@@ -127,8 +122,14 @@ final class Job {
             } else {
                 statuses = new ArrayList<>(delivered);
                 int code = failure.getCode() > 0 ? failure.getCode() : 451;
+                java.util.Map<String, RecipientStatus> refused = new java.util.HashMap<>();
+                if (failure.getStatuses() != null) {
+                    failure.getStatuses().stream().filter(s -> !s.accepted()).forEach(s -> refused.put(s.address(), s));
+                }
                 for (String recipient : untaken) {
-                    statuses.add(new RecipientStatus(recipient, code, "not sent: " + failure.getMessage()));
+                    // a recipient the server refused keeps its own reply; the others were not sent for the failure
+                    RecipientStatus own = refused.get(recipient);
+                    statuses.add(own != null ? own : new RecipientStatus(recipient, code, "not sent: " + failure.getMessage()));
                 }
                 untaken.clear();
                 statuses = inEnvelopeOrder(statuses);

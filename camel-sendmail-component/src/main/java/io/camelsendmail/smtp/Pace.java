@@ -67,13 +67,6 @@ final class Pace {
         LOG.warn("SMTP server {} says messages come too fast: pausing {} ms", server, TimeUnit.NANOSECONDS.toMillis(pause));
     }
 
-    /**
-     * @return whether a reply says the client is sending too fast: a 421, 450, 451 or 454 whose text speaks of a rate,
-     *         throttling, sending too fast or too many messages (Amazon SES {@code 454 Throttling failure: Maximum
-     *         sending rate exceeded}, Gmail {@code 450 4.2.1 ... rate}, {@code 451 4.7.1 rate limit exceeded}). A
-     *         policy refusal that says none of this ({@code 451 4.7.1 Service unavailable - try again later}, a milter's)
-     *         is not, and neither is a daily quota: pausing the endpoint would not help either
-     */
     /** What a reply says when the sender's daily (or other period's) sending quota is used up. */
     private static final Pattern QUOTA_WORDS = Pattern.compile(
             "daily (user |message |sending )*(sending )?(quota|limit)|sending (quota|limit) (was )?exceeded"
@@ -110,6 +103,13 @@ final class Pace {
                || text.contains("too many concurrent") || text.contains("concurrent connections");
     }
 
+    /**
+     * @return whether a reply says the client is sending too fast: a 421, 450, 451 or 454 whose text speaks of a rate,
+     *         throttling, sending too fast or too many messages (Amazon SES {@code 454 Throttling failure: Maximum
+     *         sending rate exceeded}, Gmail {@code 450 4.2.1 ... rate}, {@code 451 4.7.1 rate limit exceeded}). A
+     *         policy refusal that says none of this ({@code 451 4.7.1 Service unavailable - try again later}, a milter's)
+     *         is not, and neither is a daily quota: pausing the endpoint would not help either
+     */
     static boolean tooFast(SmtpReply reply) {
         int code = reply.code();
         if (code != 421 && code != 450 && code != 451 && code != 454) {

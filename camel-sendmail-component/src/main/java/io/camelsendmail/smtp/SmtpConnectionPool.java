@@ -225,12 +225,20 @@ public final class SmtpConnectionPool implements AutoCloseable {
     private boolean probeIdle() throws InterruptedException {
         CompletableFuture<Boolean> answered = new CompletableFuture<>();
         Job probe = Job.probe((delivery, failure) -> answered.complete(failure == null));
-        synchronized (lock) {
-            Waiter waiter = closed ? null : idle.pollFirst();
-            if (waiter == null) {
-                return false;
+        // a connection that is open but settling its last message is idle a moment later: worth a short wait
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (true) {
+            synchronized (lock) {
+                Waiter waiter = closed ? null : idle.pollFirst();
+                if (waiter != null) {
+                    waiter.give(probe);
+                    break;
+                }
+                if (closed || sockets == 0 || System.nanoTime() - deadline > 0) {
+                    return false;
+                }
             }
-            waiter.give(probe);
+            Thread.sleep(20);
         }
         try {
             return answered.get(settings.timeout() + 1000L, TimeUnit.MILLISECONDS);
