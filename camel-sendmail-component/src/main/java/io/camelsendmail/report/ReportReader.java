@@ -316,12 +316,14 @@ public final class ReportReader {
             return out.toString(charset);
         } catch (IOException | MessagingException e) {
             // an encoding that does not decode (a broken base64 line, say): the raw bytes still hold the words
-            if (part instanceof jakarta.mail.internet.MimePart mime && mime instanceof jakarta.mail.internet.MimeBodyPart body) {
-                try (InputStream raw = body.getRawInputStream()) {
-                    return new String(raw.readNBytes(max), charset);
-                }
+            InputStream raw = part instanceof jakarta.mail.internet.MimeBodyPart body ? body.getRawInputStream()
+                    : part instanceof MimeMessage message ? message.getRawInputStream() : null;
+            if (raw == null) {
+                throw e;
             }
-            throw e;
+            try (raw) {
+                return new String(raw.readNBytes(max), charset);
+            }
         }
     }
 
