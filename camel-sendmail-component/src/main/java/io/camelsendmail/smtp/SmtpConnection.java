@@ -821,39 +821,34 @@ final class SmtpConnection {
         settled.clear();
     }
 
-    /** @return whether the server said the client sends too fast since the last call */
-    boolean takeRateLimited() {
-        boolean was = rateLimited;
-        rateLimited = false;
-        return was;
-    }
-
-    /** @return whether the server refused a message for too many connections since the last call */
-    boolean takeConnectionLimited() {
-        boolean was = connectionLimited;
-        connectionLimited = false;
-        return was;
-    }
-
-    /** @return the reply that said the sending quota is used up since the last call, or null */
-    SmtpReply takeQuota() {
-        SmtpReply was = quota;
-        quota = null;
-        return was;
-    }
-
-    /** @return the jobs with recipients left for another transaction, next; cleared */
-    List<Job> takeContinued() {
-        List<Job> taken = List.copyOf(continued);
-        continued.clear();
-        return taken;
-    }
-
-    /** @return the jobs of transactions the server never took, to be sent on another connection; cleared */
-    List<Job> takeRetries() {
-        List<Job> taken = List.copyOf(retries);
-        retries.clear();
-        return taken;
+    /**
+     * Tells the pool what happened since it last asked, and forgets it: the messages to send again, those with
+     * recipients left, and what the server said of the pace, the connections and the quota.
+     */
+    void report(ConnectionEvents events) {
+        if (!retries.isEmpty()) {
+            List<Job> jobs = List.copyOf(retries);
+            retries.clear();
+            events.notTaken(jobs);
+        }
+        if (!continued.isEmpty()) {
+            List<Job> jobs = List.copyOf(continued);
+            continued.clear();
+            events.recipientsLeft(jobs);
+        }
+        if (rateLimited) {
+            rateLimited = false;
+            events.tooFast();
+        }
+        if (connectionLimited) {
+            connectionLimited = false;
+            events.tooManyConnections();
+        }
+        if (quota != null) {
+            SmtpReply reply = quota;
+            quota = null;
+            events.quotaUsedUp(reply);
+        }
     }
 
     /**

@@ -423,18 +423,7 @@ public final class SmtpConnectionPool implements AutoCloseable {
                 announce(room, false);
                 connection.flush();
                 connection.readOne();
-                requeue(connection.takeRetries());
-                resume(connection.takeContinued());
-                if (connection.takeRateLimited()) {
-                    pace.slowDown(settings.server());
-                }
-                if (connection.takeConnectionLimited()) {
-                    connectionsLimited();
-                }
-                SmtpReply quota = connection.takeQuota();
-                if (quota != null) {
-                    quotaExhausted(quota);
-                }
+                connection.report(events);
                 // ready for more before the routes of the messages just settled go on, so none opens a connection for nothing
                 announce(room, !retiring && connection.canBegin());
                 connection.completeSettled();
@@ -446,12 +435,39 @@ public final class SmtpConnectionPool implements AutoCloseable {
             announce(room, false);
             // nothing in flight is left without an outcome, however the loop ended
             connection.abandon();
-            requeue(connection.takeRetries());
-            resume(connection.takeContinued());
+            connection.report(events);
             connection.completeSettled();
             retire(connection);
         }
     }
+
+    /** What the connections report, each once its worker is ready to hear it. */
+    private final ConnectionEvents events = new ConnectionEvents() {
+        @Override
+        public void notTaken(List<Job> jobs) {
+            requeue(jobs);
+        }
+
+        @Override
+        public void recipientsLeft(List<Job> jobs) {
+            resume(jobs);
+        }
+
+        @Override
+        public void tooFast() {
+            pace.slowDown(settings.server());
+        }
+
+        @Override
+        public void tooManyConnections() {
+            connectionsLimited();
+        }
+
+        @Override
+        public void quotaUsedUp(SmtpReply reply) {
+            quotaExhausted(reply);
+        }
+    };
 
     /** Counts this worker as having room for a message it will take from the queue, or not. */
     private void announce(boolean[] room, boolean now) {

@@ -179,25 +179,37 @@ class PipelineInvariantsTest {
                 connection.begin(queue.pollFirst());
             }
             connection.completeSettled();
-            requeue(connection.takeRetries(), queue);
-            resume(connection.takeContinued(), queue);
+            connection.report(events(queue));
             if (!connection.busy() || connection.isBroken()) {
                 break;
             }
             connection.flush();
             connection.readOne();
-            requeue(connection.takeRetries(), queue);
-            resume(connection.takeContinued(), queue);
+            connection.report(events(queue));
             connection.completeSettled();
             if (connection.isBroken()) {
                 break;
             }
         }
         connection.abandon();
-        requeue(connection.takeRetries(), queue);
-        resume(connection.takeContinued(), queue);
+        connection.report(events(queue));
         connection.completeSettled();
         connection.close();
+    }
+
+    /** As the pool hears its connections: messages not taken and those with recipients left go first again. */
+    private static ConnectionEvents events(ArrayDeque<Job> queue) {
+        return new ConnectionEvents() {
+            @Override
+            public void notTaken(List<Job> jobs) {
+                requeue(jobs, queue);
+            }
+
+            @Override
+            public void recipientsLeft(List<Job> jobs) {
+                resume(jobs, queue);
+            }
+        };
     }
 
     /** As the pool does with a message whose recipients are left for a transaction of their own. */

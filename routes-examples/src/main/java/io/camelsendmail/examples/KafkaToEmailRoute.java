@@ -48,6 +48,9 @@ public final class KafkaToEmailRoute extends RouteBuilder {
 
     @Override
     public void configure() {
+        if (getCamelContext().getRegistry().lookupByName("sendmailKafkaClients") == null) {
+            getCamelContext().getRegistry().bind("sendmailKafkaClients", new AssignedPartitions());
+        }
         errorHandler(deadLetterChannel("direct:kafka-dead-letter").useOriginalMessage());
 
         onException(SendmailException.class)
@@ -64,7 +67,7 @@ public final class KafkaToEmailRoute extends RouteBuilder {
              + "&allowManualCommit=true&batching=true&breakOnFirstError=true&consumersCount={{kafka.consumers}}"
              + "&maxPollRecords={{kafka.in-flight}}"
              + "&sessionTimeoutMs={{kafka.session-timeout-ms}}&heartbeatIntervalMs={{kafka.heartbeat-interval-ms}}"
-             + "&clientId={{kafka.client-id}}"
+             + "&clientId={{kafka.client-id}}&kafkaClientFactory=#sendmailKafkaClients&pollTimeoutMs=100"
              + "&valueDeserializer=org.apache.kafka.common.serialization.ByteArrayDeserializer")
                 .routeId("kafka-to-email")
                 // a batch is never dead-lettered whole: each record is, on its own, in kafka-record; a batch that fails
@@ -103,6 +106,8 @@ public final class KafkaToEmailRoute extends RouteBuilder {
      */
     private final class Batch implements org.apache.camel.Processor, org.apache.camel.Service {
         private final int inFlight;
+        /** The partitions this instance held at the last batch. */
+        private java.util.Set<org.apache.kafka.common.TopicPartition> assigned = java.util.Set.of();
         private java.util.concurrent.ExecutorService pool;
         private org.apache.camel.ProducerTemplate records;
 
@@ -139,10 +144,25 @@ public final class KafkaToEmailRoute extends RouteBuilder {
             java.util.Map<Object, Exchange> lastOfPartition = new java.util.LinkedHashMap<>();
             java.util.Set<Object> keys = new java.util.HashSet<>();
             java.util.Set<String> positions = new java.util.HashSet<>();
+            java.util.Set<org.apache.kafka.common.TopicPartition> assigned = AssignedPartitions.ofThisThread();
+            if (assigned != null && sent instanceof SentMessageIds ids && !this.assigned.containsAll(assigned)) {
+                // partitions new to this instance: what their last owner recorded is read before any of their records
+                ids.catchUp();
+            }
+            if (assigned != null) {
+                this.assigned = java.util.Set.copyOf(assigned);
+            }
             for (Object item : polled) {
                 Exchange record = (Exchange) item;
                 Object key = record.getMessage().getHeader(KafkaConstants.KEY);
                 Object partition = record.getMessage().getHeader(KafkaConstants.PARTITION);
+                if (assigned != null && !assigned.contains(new org.apache.kafka.common.TopicPartition(
+                        record.getMessage().getHeader(KafkaConstants.TOPIC, String.class), (Integer) partition))) {
+                    // polled before a rebalance moved its partition: the new owner sends it, from its last commit
+                    log.info("Left record {} (partition {}, offset {}) to the partition's new owner", key, partition,
+                            record.getMessage().getHeader(KafkaConstants.OFFSET));
+                    continue;
+                }
                 // a record polled twice (fetched again after a rebalance while the batch filled), or a key that came
                 // twice: sent once; in parallel both copies would pass the repository before either is recorded
                 boolean again = !positions.add(partition + "@" + record.getMessage().getHeader(KafkaConstants.OFFSET))

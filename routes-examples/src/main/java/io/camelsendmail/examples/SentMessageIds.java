@@ -50,6 +50,10 @@ public final class SentMessageIds extends ServiceSupport implements IdempotentRe
     private KafkaConsumer<String, String> consumer;
     private Thread poller;
     private volatile boolean running;
+    /** When an instance last asked to be caught up with the topic, and up to which asking it is. */
+    private final Object caughtUp = new Object();
+    private long catchUpAsked;
+    private long caughtUpAt = Long.MIN_VALUE / 2;
     /** The digests remembered: the current generation, and the one before it. */
     private DigestSet current = new DigestSet();
     private DigestSet previous = new DigestSet();
@@ -121,12 +125,52 @@ public final class SentMessageIds extends ServiceSupport implements IdempotentRe
         poller.start();
     }
 
+    /**
+     * Waits until every Message-ID written to the topic before now is remembered here (at most 10 s): before the
+     * records of a partition that was another instance's are taken, so that what it sent last is known.
+     */
+    void catchUp() throws InterruptedException {
+        long asked = System.nanoTime();
+        long deadline = asked + Duration.ofSeconds(10).toNanos();
+        synchronized (caughtUp) {
+            catchUpAsked = asked;
+            while (caughtUpAt - asked < 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !running) {
+                    LOG.warn("{} was not read to its end within 10 s: a mail its last owner sent may go again", topic);
+                    return;
+                }
+                caughtUp.wait(Math.max(1, left / 1_000_000));
+            }
+        }
+    }
+
     /** The other instances' Message-IDs, as they write them. */
     private void poll() {
         try {
             while (running) {
+                long asked;
+                synchronized (caughtUp) {
+                    asked = catchUpAsked;
+                }
+                Map<TopicPartition, Long> end = asked != 0 ? consumer.endOffsets(consumer.assignment()) : null;
                 for (ConsumerRecord<String, String> r : consumer.poll(POLL)) {
                     apply(r);
+                }
+                if (end != null) {
+                    // read on until the end as it was when asked: then every write acknowledged before is here
+                    while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+                        for (ConsumerRecord<String, String> r : consumer.poll(POLL)) {
+                            apply(r);
+                        }
+                    }
+                    synchronized (caughtUp) {
+                        caughtUpAt = asked;
+                        if (catchUpAsked == asked) {
+                            catchUpAsked = 0;
+                        }
+                        caughtUp.notifyAll();
+                    }
                 }
             }
         } catch (org.apache.kafka.common.errors.WakeupException stopping) {
