@@ -16,7 +16,7 @@ import io.camelsendmail.examples.support.KafkaToEmailInstance;
  * SMTP connection, kafka.in-flight records at a time) on one 6-partition outbox topic, sending behind a 40 ms round
  * trip to a Postfix smtpd of the benchmark's own (PIPELINING, CHUNKING) and to Postfix's smtp-sink. The figure is
  * messages per second end to end: from the first record produced to the server's count of the last mail.
- * {@code -Dbench.kafka.server=postfix} or {@code smtp-sink} runs one of them.
+ * {@code -Dbench.only=postfix} or {@code smtp-sink} runs one of them.
  */
 public final class KafkaScalingBenchmark {
 
@@ -28,7 +28,7 @@ public final class KafkaScalingBenchmark {
         Path work = Files.createTempDirectory("sendmail-kafka-bench");
         // Postfix's own user reaches the folders under it
         Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        String only = System.getProperty("bench.kafka.server", "");
+        String only = System.getProperty("bench.only", "");
         System.out.printf(Locale.ROOT, "Kafka to email: %d mails, 6 partitions, 1 consumer and 1 SMTP connection per "
                                        + "instance (kafka.in-flight 8), over a %d ms round trip%n", MAILS,
                 2 * ONE_WAY_DELAY_MILLIS);
