@@ -498,6 +498,23 @@ public final class SmtpConnectionPool implements AutoCloseable {
             while (!closed) {
                 long left = idleNanos - connection.idleNanos();
                 Job job = left > 0 ? waiter.await(Math.min(left, IDLE_SLICE_NANOS)) : null;
+                if (job != null && job.isProbe()) {
+                    // the health check asks this idle connection: answered here, and idle again before the answer is
+                    // heard, so that a message sent right after finds this connection and opens none
+                    connection.noop(job);
+                    boolean sound = !connection.isBroken();
+                    synchronized (lock) {
+                        waiter = new Waiter();
+                        if (sound && !closed) {
+                            idle.addFirst(waiter);
+                        }
+                    }
+                    connection.completeSettled();
+                    if (!sound) {
+                        return null;
+                    }
+                    continue;
+                }
                 if (job != null) {
                     return job;
                 }

@@ -9,7 +9,9 @@ import org.apache.camel.main.Main;
  * One instance of {@link KafkaToEmailRoute}: start as many as the outbox topic has partitions, anywhere, with the same
  * {@code kafka.group-id}. The brokers are {@code kafka.bootstrap-servers} ({@code KAFKA_BOOTSTRAP_SERVERS}); SASL and TLS
  * to them are camel-kafka's own options ({@code CAMEL_COMPONENT_KAFKA_SECURITY_PROTOCOL}, {@code ..._SASL_MECHANISM},
- * {@code ..._SASL_JAAS_CONFIG}, {@code ..._SSL_TRUSTSTORE_LOCATION}), which the shared repository uses too.
+ * {@code ..._SASL_JAAS_CONFIG}, {@code ..._SSL_TRUSTSTORE_LOCATION}), which the shared repository uses too. Without
+ * brokers (a first run) it starts a Kafka broker of its own with the topics, and without an SMTP host the embedded SMTP
+ * server, and logs the command that puts a mail on the topic ({@link ProduceMail}).
  */
 public final class KafkaToEmailApplication {
 
@@ -31,13 +33,36 @@ public final class KafkaToEmailApplication {
     }
 
     static final class Configuration implements CamelConfiguration {
+        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KafkaToEmailApplication.class);
+
         @Override
         public void configure(CamelContext context) throws Exception {
             var properties = context.getPropertiesComponent();
             String brokers = properties.resolveProperty("kafka.bootstrap-servers").orElse("");
-            if (brokers.isBlank() || properties.resolveProperty("smtp.host").orElse("").isBlank()) {
-                throw new IllegalArgumentException("set kafka.bootstrap-servers and smtp.host (KAFKA_BOOTSTRAP_SERVERS, "
-                                                   + "SMTP_HOST): every instance sends through the same brokers and SMTP server");
+            boolean embedded = brokers.isBlank();
+            if (embedded) {
+                // a first run: a broker of this JVM's own, with the topics, as the examples start Artemis
+                EmbeddedKafka kafka = new EmbeddedKafka(properties.resolveProperty("kafka.topic").orElseThrow(),
+                        properties.resolveProperty("kafka.dead-letter-topic").orElseThrow(),
+                        properties.resolveProperty("kafka.idempotent-topic").orElseThrow(), 6);
+                brokers = kafka.start(true);
+                context.addService(kafka, true, true);
+                properties.addOverrideProperty("kafka.bootstrap-servers", brokers);
+                LOG.info("No kafka.bootstrap-servers configured: started an embedded Kafka broker on {} with the topic {} "
+                         + "(6 partitions); put a mail on it with: KAFKA_BOOTSTRAP_SERVERS={} mvn -q -pl routes-examples "
+                         + "exec:exec -Dexamples.main=io.camelsendmail.examples.ProduceMail", brokers,
+                        properties.resolveProperty("kafka.topic").orElseThrow(), brokers);
+            }
+            if (properties.resolveProperty("smtp.host").orElse("").isBlank()) {
+                if (!embedded) {
+                    throw new IllegalArgumentException("set smtp.host (SMTP_HOST): every instance of a group sends through "
+                                                       + "the same SMTP server");
+                }
+                EmbeddedSmtpServer smtp = new EmbeddedSmtpServer();
+                context.addService(smtp, true, true);
+                properties.addOverrideProperty("smtp.host", "127.0.0.1");
+                properties.addOverrideProperty("smtp.port", String.valueOf(smtp.port()));
+                LOG.info("No smtp.host configured: sending to the embedded SMTP server on 127.0.0.1:{}", smtp.port());
             }
             if (properties.resolveProperty("kafka.instance-name").orElse("").isBlank()) {
                 // the host name as the machine knows it (bash does not export HOSTNAME, so no variable is read)
