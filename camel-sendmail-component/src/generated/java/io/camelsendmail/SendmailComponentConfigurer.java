@@ -68,8 +68,6 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "dsnret":
         case "dsnRet": getOrCreateConfiguration(target).setDsnRet(property(camelContext, java.lang.String.class, value)); return true;
         case "from": getOrCreateConfiguration(target).setFrom(property(camelContext, java.lang.String.class, value)); return true;
-        case "healthcheckconsumerenabled":
-        case "healthCheckConsumerEnabled": target.setHealthCheckConsumerEnabled(property(camelContext, boolean.class, value)); return true;
         case "healthcheckinterval":
         case "healthCheckInterval": getOrCreateConfiguration(target).setHealthCheckInterval(property(camelContext, int.class, value)); return true;
         case "healthcheckproducerenabled":
@@ -174,8 +172,6 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "dsnret":
         case "dsnRet": return java.lang.String.class;
         case "from": return java.lang.String.class;
-        case "healthcheckconsumerenabled":
-        case "healthCheckConsumerEnabled": return boolean.class;
         case "healthcheckinterval":
         case "healthCheckInterval": return int.class;
         case "healthcheckproducerenabled":
@@ -281,8 +277,6 @@ public class SendmailComponentConfigurer extends PropertyConfigurerSupport imple
         case "dsnret":
         case "dsnRet": return getOrCreateConfiguration(target).getDsnRet();
         case "from": return getOrCreateConfiguration(target).getFrom();
-        case "healthcheckconsumerenabled":
-        case "healthCheckConsumerEnabled": return target.isHealthCheckConsumerEnabled();
         case "healthcheckinterval":
         case "healthCheckInterval": return getOrCreateConfiguration(target).getHealthCheckInterval();
         case "healthcheckproducerenabled":

@@ -10,7 +10,7 @@ import org.apache.camel.SSLContextParametersAware;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.spi.PropertiesComponent;
-import org.apache.camel.support.HealthCheckComponent;
+import org.apache.camel.support.DefaultComponent;
 import org.apache.camel.util.TimeUtils;
 
 /**
@@ -18,7 +18,7 @@ import org.apache.camel.util.TimeUtils;
  * defaults of every endpoint it creates.
  */
 @Component("sendmail")
-public class SendmailComponent extends HealthCheckComponent implements SSLContextParametersAware {
+public class SendmailComponent extends DefaultComponent implements SSLContextParametersAware {
 
     @Metadata(description = "Component-wide defaults for every sendmail: endpoint")
     private SendmailConfiguration configuration = new SendmailConfiguration();
@@ -26,6 +26,21 @@ public class SendmailComponent extends HealthCheckComponent implements SSLContex
               description = "Use the Camel context's global SSLContextParameters (camel.ssl.*) for every endpoint that "
                             + "sets no sslContextParameters of its own")
     private boolean useGlobalSslContextParameters;
+
+    // a producer-only component: its producers' health checks, and no consumers' to switch
+    @Metadata(label = "health", defaultValue = "true",
+              description = "Whether the producers of this component report a health check. Camel's producer checks are "
+                            + "off by default: camel.health.producersEnabled=true turns them on")
+    private boolean healthCheckProducerEnabled = true;
+
+    public boolean isHealthCheckProducerEnabled() {
+        return healthCheckProducerEnabled;
+    }
+
+    /** Whether the producers of this component report a health check (camel.health.producersEnabled must be true). */
+    public void setHealthCheckProducerEnabled(boolean healthCheckProducerEnabled) {
+        this.healthCheckProducerEnabled = healthCheckProducerEnabled;
+    }
 
     @Override
     public boolean isUseGlobalSslContextParameters() {

@@ -193,14 +193,8 @@ public class SendmailComponentConfiguration extends ComponentConfigurationProper
     private Boolean wireLog = false;
 
     /**
-     * Used for enabling or disabling all consumer based health checks from this component
-     */
-    private Boolean healthCheckConsumerEnabled = true;
-
-    /**
-     * Used for enabling or disabling all producer based health checks from this component. Notice: Camel has by
-     * default disabled all producer based health-checks. You can turn on producer checks globally by setting
-     * camel.health.producersEnabled=true.
+     * Whether the producers of this component report a health check. Camel's producer checks are off by default:
+     * camel.health.producersEnabled=true turns them on.
      */
     private Boolean healthCheckProducerEnabled = true;
 
@@ -571,14 +565,6 @@ public class SendmailComponentConfiguration extends ComponentConfigurationProper
 
     public void setWireLog(Boolean wireLog) {
         this.wireLog = wireLog;
-    }
-
-    public Boolean getHealthCheckConsumerEnabled() {
-        return healthCheckConsumerEnabled;
-    }
-
-    public void setHealthCheckConsumerEnabled(Boolean healthCheckConsumerEnabled) {
-        this.healthCheckConsumerEnabled = healthCheckConsumerEnabled;
     }
 
     public Boolean getHealthCheckProducerEnabled() {

@@ -44,6 +44,9 @@ class ComponentConfigurationTest {
             }
         }
         assertThat(component).hasSizeGreaterThan(40);
+        // a producer-only component offers no switch for consumers' health checks
+        assertThat(component).containsKey("healthCheckProducerEnabled").doesNotContainKey("healthCheckConsumerEnabled");
+        assertThat(byName).doesNotContainKey("camel.component.sendmail.health-check-consumer-enabled");
         assertThat(missing).as("component options without a described Spring Boot property").isEmpty();
         assertThat(byName.get("camel.component.sendmail.max-connections").getString("type")).isEqualTo("java.lang.Integer");
         assertThat(byName.get("camel.component.sendmail.max-connections").getInteger("defaultValue")).isEqualTo(4);
