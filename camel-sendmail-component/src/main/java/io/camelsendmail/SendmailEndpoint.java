@@ -82,6 +82,16 @@ public class SendmailEndpoint extends DefaultEndpoint implements AsyncEndpoint {
         return URISupport.sanitizeUri(uri.startsWith("sendmail://") ? "sendmail:" + uri.substring("sendmail://".length()) : uri);
     }
 
+    /**
+     * The key Camel names the endpoint by (its JMX MBean, its tooling), in the same form as {@link #toString()}: Camel
+     * masks the key for JMX as it masks a URI, and the {@code //} form would show the host's port as a password.
+     */
+    @Override
+    public String getEndpointKey() {
+        String key = super.getEndpointKey();
+        return key != null && key.startsWith("sendmail://") ? "sendmail:" + key.substring("sendmail://".length()) : key;
+    }
+
     @Override
     public Producer createProducer() throws Exception {
         return new SendmailProducer(this);

@@ -62,6 +62,9 @@ class ObservabilityTest {
                 MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
                 Set<ObjectName> names = mbeans.queryNames(new ObjectName("org.apache.camel:context=observed,type=endpoints,*"), null);
                 ObjectName endpoint = names.stream().filter(n -> n.toString().contains("sendmail")).findFirst().orElseThrow();
+                // named by the endpoint's own URI, intact: not sendmail://127.0.0.1:xxxxxx@example.com
+                assertThat(endpoint.getKeyProperty("name")).isEqualTo(
+                        ObjectName.quote("sendmail:127.0.0.1:" + server.port() + "?from=alice@example.com"));
                 for (Map.Entry<String, Object> figure : expected.entrySet()) {
                     assertThat(mbeans.getAttribute(endpoint, figure.getKey())).as(figure.getKey()).isEqualTo(figure.getValue());
                 }
