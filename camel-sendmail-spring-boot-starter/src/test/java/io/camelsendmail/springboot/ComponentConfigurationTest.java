@@ -53,6 +53,48 @@ class ComponentConfigurationTest {
         assertThat(byName.get("camel.component.sendmail.customizer.enabled").getString("description")).isNotBlank();
     }
 
+    /**
+     * The starter's configuration class is kept by hand: this holds it to the component's generated metadata, option by
+     * option, in type and default, so that a new or changed option cannot be missed.
+     */
+    @Test
+    void everyPropertyHasTheComponentOptionsTypeAndDefault() throws Exception {
+        JsonObject component = json("/META-INF/io/camelsendmail/sendmail.json").getMap("componentProperties");
+        JsonArray metadata = json("/META-INF/spring-configuration-metadata.json").getCollection("properties");
+        Map<String, JsonObject> byName = new java.util.HashMap<>();
+        metadata.forEach(p -> byName.put(((JsonObject) p).getString("name"), (JsonObject) p));
+        Map<String, String> boxed = Map.of("boolean", "java.lang.Boolean", "int", "java.lang.Integer", "long",
+                "java.lang.Long", "double", "java.lang.Double");
+
+        List<String> wrong = new ArrayList<>();
+        int checked = 0;
+        for (Map.Entry<String, Object> entry : component.entrySet()) {
+            if (entry.getKey().equals("configuration")) {
+                continue;
+            }
+            JsonObject option = (JsonObject) entry.getValue();
+            String name = "camel.component.sendmail." + entry.getKey().replaceAll("([A-Z])", "-$1").toLowerCase();
+            JsonObject property = byName.get(name);
+            if (property == null) {
+                wrong.add(name + ": missing");
+                continue;
+            }
+            String javaType = option.getString("javaType");
+            String expected = boxed.getOrDefault(javaType, javaType);
+            if (!expected.equals(property.getString("type"))) {
+                wrong.add(name + ": type " + property.getString("type") + ", the option's is " + javaType);
+            }
+            Object optionDefault = option.get("defaultValue");
+            Object propertyDefault = property.get("defaultValue");
+            if (optionDefault != null && (propertyDefault == null || !String.valueOf(optionDefault).equals(String.valueOf(propertyDefault)))) {
+                wrong.add(name + ": default " + propertyDefault + ", the option's is " + optionDefault);
+            }
+            checked++;
+        }
+        assertThat(checked).isGreaterThan(40);
+        assertThat(wrong).as("properties that do not match the component's options").isEmpty();
+    }
+
     /** The options that take one of a few values offer them to the IDE. */
     @Test
     void optionsWithAFewValuesOfferThem() throws Exception {
