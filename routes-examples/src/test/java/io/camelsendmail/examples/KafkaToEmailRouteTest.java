@@ -76,6 +76,13 @@ class KafkaToEmailRouteTest {
 
                 KafkaToEmailInstance c = KafkaToEmailInstance.start("instance-c", classPath, work, properties);
                 instances.add(c);
+                // the second half once the group has let instance-a go and given instance-c its partitions: however
+                // fast the others are, instance-c has mails of its own to send
+                await().atMost(Duration.ofSeconds(90)).until(() -> {
+                    List<String> members = kafka.assignedMembers("sendmail");
+                    return members.stream().anyMatch(m -> m.startsWith("instance-c"))
+                           && members.stream().noneMatch(m -> m.startsWith("instance-a"));
+                });
                 for (int i = MAILS / 2; i < MAILS; i++) {
                     kafka.sendMail(id(i), "statement " + i);
                 }

@@ -129,6 +129,20 @@ public final class KafkaTestCluster implements AutoCloseable {
         }
     }
 
+    /** @return the client ids of the group's members that hold partitions now (empty before the group exists) */
+    public List<String> assignedMembers(String group) throws Exception {
+        try (Admin admin = cluster.admin()) {
+            return admin.describeConsumerGroups(List.of(group)).all().get().get(group).members().stream()
+                    .filter(m -> !m.assignment().topicPartitions().isEmpty())
+                    .map(org.apache.kafka.clients.admin.MemberDescription::clientId).toList();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException) {
+                return List.of();
+            }
+            throw e;
+        }
+    }
+
     /** @return the records of the outbox the group has not committed past yet (all of them before it committed any) */
     public long lag(String group) throws Exception {
         try (Admin admin = cluster.admin()) {
