@@ -156,6 +156,57 @@ class InFlightTest {
     }
 
     @Test
+    void aConnectionAtItsLastMessageWritesQuitWithItSoThatClosingCostsNoRoundTrip() throws Exception {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start().extensions("PIPELINING", "CHUNKING");
+             SendmailRoute route = SendmailRoute.to("sendmail:127.0.0.1:" + server.port()
+                                                    + "?from=alice@example.com&to=bob@example.com&maxConnections=1"
+                                                    + "&maxMessagesPerConnection=3")) {
+            for (int i = 1; i <= 4; i++) {
+                assertThat(route.send("message " + i).getException()).isNull();
+            }
+            assertThat(server.messages()).hasSize(4);
+            List<Received> first = server.received().stream().filter(r -> r.connection() == 1).toList();
+            // the third message's chunk and QUIT reached the server together, before it answered the chunk
+            int bdat = first.stream().filter(r -> r.line().startsWith("BDAT")).toList().size();
+            assertThat(bdat).isEqualTo(3);
+            List<String> lines = first.stream().map(Received::line).toList();
+            assertThat(lines.get(lines.size() - 1)).isEqualTo("QUIT");
+            assertThat(first.get(first.size() - 1).batched()).as("QUIT pipelined behind the last chunk").isTrue();
+            assertThat(lines.stream().filter("QUIT"::equals).count()).isEqualTo(1);
+            // the fourth message went on a connection of its own, which closes with a QUIT of its own when idle
+            assertThat(server.received().stream().filter(r -> r.connection() == 2 && r.line().startsWith("BDAT")).count())
+                    .isEqualTo(1);
+        }
+    }
+
+    @Test
+    void withoutPipeliningQuitWaitsForTheLastReply() throws Exception {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start().extensions("CHUNKING");
+             SendmailRoute route = SendmailRoute.to("sendmail:127.0.0.1:" + server.port()
+                                                    + "?from=alice@example.com&to=bob@example.com&maxConnections=1"
+                                                    + "&maxMessagesPerConnection=2")) {
+            for (int i = 1; i <= 2; i++) {
+                assertThat(route.send("message " + i).getException()).isNull();
+            }
+            List<Received> first = awaitQuit(server, 1);
+            assertThat(first.get(first.size() - 1).line()).isEqualTo("QUIT");
+            assertThat(first.get(first.size() - 1).batched()).isFalse();
+        }
+    }
+
+    /** The lines of a connection once its QUIT came (closing happens off the route's thread). */
+    private static List<Received> awaitQuit(ScriptedSmtpServer server, int connection) throws InterruptedException {
+        for (int i = 0; i < 100; i++) {
+            List<Received> lines = server.received().stream().filter(r -> r.connection() == connection).toList();
+            if (!lines.isEmpty() && lines.get(lines.size() - 1).line().equals("QUIT")) {
+                return lines;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no QUIT on connection " + connection + ": " + server.received());
+    }
+
+    @Test
     void eightThreadsSendTwoThousandMessagesEachOverOnePipelinedConnection() throws Exception {
         int perThread = 2000;
         try (ScriptedSmtpServer server = ScriptedSmtpServer.start().extensions("PIPELINING", "CHUNKING")

@@ -415,6 +415,10 @@ public final class SmtpConnectionPool implements AutoCloseable {
                         prewarm();
                     }
                 }
+                if (retiring) {
+                    // its last transactions are written: QUIT goes with them where the server allows it
+                    connection.quitWhenDone();
+                }
                 connection.completeSettled();
                 if (!connection.busy() && (retiring || closed || connection.isBroken() || connection.isRetiring()
                                            || connection.idleNanos() >= idleNanos || Thread.currentThread().isInterrupted())) {

@@ -287,6 +287,12 @@ final class SmtpSession {
         }
     }
 
+    /** Closes the socket once QUIT, written with the last transactions, was answered. */
+    void closeAfterQuit(int transactions) {
+        LOG.debug("Connection {} to {} closed with QUIT after {} messages", id, server, transactions);
+        channel.close();
+    }
+
     /** Closes the socket without a goodbye: the server may not be reading, and must not take a half-sent message. */
     void abort(int transactions) {
         broken = true;

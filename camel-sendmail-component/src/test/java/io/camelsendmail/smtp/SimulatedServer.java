@@ -263,6 +263,10 @@ final class SimulatedServer implements SmtpTransport {
                 }
             }
             case "QUIT" -> {
+                if (!replies.isEmpty()) {
+                    // it came with commands whose replies the client has not read yet
+                    world.pipelinedQuits++;
+                }
                 reply(221, "2.0.0 bye");
                 closed = true;
             }

@@ -27,6 +27,7 @@ final class World {
     int hangs;
     int strays;
     int floods;
+    int pipelinedQuits;
     int closings;
     int drops;
     int resets;
