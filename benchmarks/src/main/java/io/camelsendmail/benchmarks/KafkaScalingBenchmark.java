@@ -29,10 +29,11 @@ public final class KafkaScalingBenchmark {
         // Postfix's own user reaches the folders under it
         Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         String only = System.getProperty("bench.only", "");
+        System.out.println("instance logs: " + work);
         System.out.printf(Locale.ROOT, "Kafka to email: %d mails, 6 partitions, 1 consumer and 1 SMTP connection per "
                                        + "instance (kafka.in-flight 8), over a %d ms round trip%n", MAILS,
                 2 * ONE_WAY_DELAY_MILLIS);
-        System.out.printf(Locale.ROOT, "%-22s %-10s %10s %10s%n", "server", "instances", "msg/s", "vs 1");
+        System.out.printf(Locale.ROOT, "%-22s %-10s %10s %10s %10s%n", "server", "instances", "msg/s", "vs 1", "CPU busy");
         for (String server : List.of("postfix smtpd", "smtp-sink")) {
             if (!only.isEmpty() && !server.startsWith(only)) {
                 continue;
@@ -56,23 +57,32 @@ public final class KafkaScalingBenchmark {
             double one = 0;
             try (sink; DelayRelay relay = new DelayRelay(sinkPort, ONE_WAY_DELAY_MILLIS)) {
                 for (int instances = 1; instances <= 3; instances++) {
-                    double rate = measure(instances, sink, relay.port(), work);
+                    double[] measured = measure(instances, sink, relay.port(), work);
+                    double rate = measured[0];
                     if (instances == 1) {
                         one = rate;
                     }
-                    System.out.printf(Locale.ROOT, "%-22s %-10d %10.1f %10.2f%n", server, instances, rate, rate / one);
+                    System.out.printf(Locale.ROOT, "%-22s %-10d %10.1f %10.2f %9.0f%%%n", server, instances, rate, rate / one,
+                            measured[1]);
                 }
             }
         }
         System.exit(0);
     }
 
-    private static double measure(int count, SinkProcess sink, int smtpPort, Path work) throws Exception {
+    /**
+     * @return mails a second end to end, and the share of the machine's CPU time that was busy meanwhile (every
+     *         process: the broker, the instances, the relay, the server), from {@code /proc/stat}
+     */
+    private static double[] measure(int count, SinkProcess sink, int smtpPort, Path work) throws Exception {
         List<KafkaToEmailInstance> instances = new ArrayList<>();
         try (KafkaTestCluster kafka = KafkaTestCluster.start(6)) {
             Map<String, String> properties = Map.of("kafka.bootstrap-servers", kafka.bootstrapServers(),
                     "smtp.host", "127.0.0.1", "smtp.port", String.valueOf(smtpPort),
-                    "org.slf4j.simpleLogger.defaultLogLevel", "warn");
+                    // each instance's log in its own file under the work folder, a line per record at info
+                    "org.slf4j.simpleLogger.defaultLogLevel", System.getProperty("bench.kafka.log", "warn"),
+                    "org.slf4j.simpleLogger.logFile", "System.out", "org.slf4j.simpleLogger.showDateTime", "true",
+                    "org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
             for (int i = 0; i < count; i++) {
                 instances.add(KafkaToEmailInstance.start("instance-" + count + "-" + i, System.getProperty("java.class.path"),
                         work, properties));
@@ -87,18 +97,32 @@ public final class KafkaScalingBenchmark {
             await(() -> sink.count() >= before + 30, Duration.ofSeconds(90), "the warm-up mails");
 
             long base = sink.count();
+            long[] cpuBefore = cpuTimes();
             long start = System.nanoTime();
             for (int i = 0; i < MAILS; i++) {
                 kafka.sendMail("<mail-" + count + "-" + i + "@bench.test>", "statement " + i);
             }
             kafka.flush();
             await(() -> sink.count() >= base + MAILS, Duration.ofMinutes(10), MAILS + " mails");
-            return MAILS / ((System.nanoTime() - start) / 1e9);
+            double rate = MAILS / ((System.nanoTime() - start) / 1e9);
+            long[] cpuAfter = cpuTimes();
+            long total = cpuAfter[0] - cpuBefore[0];
+            return new double[] { rate, total == 0 ? 0 : 100.0 * (total - (cpuAfter[1] - cpuBefore[1])) / total };
         } finally {
             for (KafkaToEmailInstance instance : instances) {
                 instance.close();
             }
         }
+    }
+
+    /** @return the machine's CPU time so far, all of it and the idle part (idle and iowait), in clock ticks */
+    private static long[] cpuTimes() throws java.io.IOException {
+        String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long total = 0;
+        for (int i = 1; i < fields.length && i <= 8; i++) {
+            total += Long.parseLong(fields[i]);
+        }
+        return new long[] { total, Long.parseLong(fields[4]) + Long.parseLong(fields[5]) };
     }
 
     private interface Condition {

@@ -16,6 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import io.camelsendmail.examples.support.KafkaBrokerProcess;
 import io.camelsendmail.examples.support.KafkaTestCluster;
 import io.camelsendmail.examples.support.KafkaToEmailInstance;
 import io.camelsendmail.support.ScriptedSmtpServer;
@@ -181,6 +182,70 @@ class KafkaToEmailRouteTest {
                 throw e;
             } finally {
                 for (KafkaToEmailInstance instance : instances) {
+                    instance.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void theBrokerKilledWhileOffsetsAreCommittedPutsNoDeliveredMailOnTheDeadLetterTopic() throws Exception {
+        int mails = 1500;
+        String classPath = "target/classes" + File.pathSeparator
+                           + Files.readString(Path.of("target/test-class-path.txt")).strip();
+        KafkaToEmailInstance instance = null;
+        try (ScriptedSmtpServer smtp = ScriptedSmtpServer.start();
+             KafkaBrokerProcess kafka = KafkaBrokerProcess.start(work.resolve("broker"), classPath, 6)) {
+            Map<String, String> properties = Map.of("kafka.bootstrap-servers", kafka.bootstrapServers(),
+                    "smtp.host", "127.0.0.1", "smtp.port", String.valueOf(smtp.port()),
+                    "kafka.session-timeout-ms", "6000", "kafka.heartbeat-interval-ms", "1000",
+                    "kafka.redelivery-delay", "100");
+            try {
+                instance = KafkaToEmailInstance.start("instance-a", classPath, work, properties);
+                await().atMost(Duration.ofSeconds(60)).until(() -> kafka.groupMembers("sendmail") == 1);
+                for (int i = 0; i < mails; i++) {
+                    kafka.sendMail(id(i), "statement " + i);
+                }
+                kafka.flush();
+
+                // mid-run, with a commit after every batch of 8: the broker dies, and stays away for 10 s
+                await().atMost(Duration.ofSeconds(60)).until(() -> smtp.accepted().size() >= mails / 5);
+                kafka.kill();
+                int acceptedAtKill = smtp.accepted().size();
+                Thread.sleep(10_000);
+                int acceptedWhileAway = smtp.accepted().size() - acceptedAtKill;
+                kafka.restart();
+
+                await().atMost(Duration.ofSeconds(180)).until(() -> distinctIds(smtp).size() == mails);
+                // every record settled and committed: nothing is left to come back
+                await().atMost(Duration.ofSeconds(90)).until(() -> kafka.lag("sendmail") == 0);
+
+                List<ScriptedSmtpServer.Accepted> accepted = smtp.accepted();
+                Set<String> ids = distinctIds(smtp);
+                List<ConsumerRecord<String, byte[]>> dead = kafka.read(KafkaTestCluster.DEAD_LETTER);
+                List<String> failedCommits = instance.linesWith("Could not commit the offset");
+                System.out.printf("Broker outage: %d mails, %d accepted (%d at the kill, %d while the broker was away), "
+                                  + "%d commits failed, %d duplicates, %d dead letters %s%n", mails, accepted.size(),
+                        acceptedAtKill, acceptedWhileAway, failedCommits.size(), accepted.size() - ids.size(), dead.size(),
+                        dead.stream().map(ConsumerRecord::key).toList());
+                failedCommits.forEach(line -> System.out.println("  " + line));
+                // the outage fell on commits: some failed, and were logged as such
+                assertThat(failedCommits).isNotEmpty();
+                for (int i = 0; i < mails; i++) {
+                    assertThat(ids).contains(id(i));
+                }
+                // a commit that fails is not a failed delivery: no mail the server accepted is a dead letter
+                assertThat(dead.stream().map(ConsumerRecord::key).filter(ids::contains).toList()).isEmpty();
+                assertThat(dead).isEmpty();
+                // one instance remembers every Message-ID it sent: a record that comes back uncommitted is skipped
+                assertThat(accepted).hasSize(mails);
+            } catch (AssertionError | RuntimeException e) {
+                if (instance != null) {
+                    System.out.println(instance.tail(60));
+                }
+                throw e;
+            } finally {
+                if (instance != null) {
                     instance.close();
                 }
             }

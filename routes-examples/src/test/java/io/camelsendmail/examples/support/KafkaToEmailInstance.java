@@ -57,6 +57,11 @@ public final class KafkaToEmailInstance implements AutoCloseable {
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
+    /** @return the lines of the instance's output that contain {@code text} */
+    public List<String> linesWith(String text) throws IOException {
+        return Files.readAllLines(log).stream().filter(line -> line.contains(text)).toList();
+    }
+
     /** The last lines of the instance's output, for a failure's message. */
     public String tail(int lines) {
         try {
