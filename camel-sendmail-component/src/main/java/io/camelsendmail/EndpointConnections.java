@@ -46,6 +46,11 @@ final class EndpointConnections {
         return pool;
     }
 
+    /** The threads the routes go on in once a message is settled. */
+    ExecutorService completions() {
+        return completions;
+    }
+
     void use() {
         users++;
     }
