@@ -83,6 +83,22 @@ public class SendmailProducer extends DefaultAsyncProducer {
             callback.done(true);
             return true;
         }
+        // a connection about to write the messages it has begun waits briefly for this one
+        connections.preparing();
+        boolean submitted = false;
+        try {
+            submitted = prepareAndSubmit(endpoint, connections, exchange, callback);
+        } finally {
+            if (!submitted) {
+                connections.notPreparing();
+            }
+        }
+        return !submitted;
+    }
+
+    /** @return whether the message was submitted (its callback comes later); false: done at once, with its error */
+    private boolean prepareAndSubmit(SendmailEndpoint endpoint, SmtpConnectionPool connections, Exchange exchange,
+                                     AsyncCallback callback) {
         PreparedMessage message;
         try {
             // composed and serialized before any connection: a bad message never touches one
@@ -91,7 +107,7 @@ public class SendmailProducer extends DefaultAsyncProducer {
             endpoint.getStatistics().failed(e);
             exchange.setException(e);
             callback.done(true);
-            return true;
+            return false;
         }
         Map<String, RecipientStatus> suppressed;
         try {
@@ -101,7 +117,7 @@ public class SendmailProducer extends DefaultAsyncProducer {
             endpoint.getStatistics().failed(e);
             exchange.setException(e);
             callback.done(true);
-            return true;
+            return false;
         }
         PreparedMessage sent = suppressed.isEmpty() ? message
                 : message.withRecipients(message.envelope().recipients().stream()
@@ -130,8 +146,8 @@ public class SendmailProducer extends DefaultAsyncProducer {
                 sent.close();
                 callback.done(false);
             }
-        });
-        return false;
+        }, true);
+        return true;
     }
 
     /**

@@ -52,6 +52,7 @@ public final class ThroughputBenchmark {
     private final List<String> rows = new ArrayList<>();
     private final List<String> linkRows = new ArrayList<>();
     private final List<String> windowRows = new ArrayList<>();
+    private final List<String> burstRows = new ArrayList<>();
     /** Half the round trip of the link to a server in another region. */
     private static final long ONE_WAY_DELAY_MILLIS = 20;
 
@@ -122,12 +123,14 @@ public final class ThroughputBenchmark {
             String unavailable = PostfixInstance.unavailable();
             if (unavailable != null) {
                 System.out.println(postfixLabel + ": not measured, " + unavailable);
-            } else if (selected(postfixLabel) || selected(windowLabel)) {
+            } else if (selected(postfixLabel) || selected(windowLabel) || selected("burst")) {
                 int postfixPort = SinkProcess.freePort();
                 try (SinkProcess postfix = PostfixInstance.start(work, postfixPort);
                      DelayRelay relay = new DelayRelay(postfixPort, ONE_WAY_DELAY_MILLIS)) {
                     overALink(postfixLabel, postfix, relay.port(), mail);
                     window(windowLabel, postfix, relay.port(), mail);
+                    burst("burst: 8 messages sent together, the next 8 once all are settled, 1 connection, 40 ms link to "
+                          + "Postfix smtpd", postfix, relay.port(), mail);
                 }
             }
         } finally {
@@ -143,6 +146,13 @@ public final class ThroughputBenchmark {
                                + "| maxInFlight | msg/s | messages per round trip | share of the window kept full |");
             System.out.println("| --- | ---: | ---: | ---: | ---: | ---: |");
             windowRows.forEach(System.out::println);
+        }
+        if (!burstRows.isEmpty()) {
+            System.out.println();
+            System.out.println("| bursts of 8 messages sent together, 1 connection, 40 ms round trip to Postfix | "
+                               + "maxMessagesPerConnection | ms a burst | round trips a burst |");
+            System.out.println("| --- | ---: | ---: | ---: |");
+            burstRows.forEach(row -> System.out.println("| sendmail: " + row));
         }
         if (!linkRows.isEmpty()) {
             System.out.println();
@@ -210,6 +220,77 @@ public final class ThroughputBenchmark {
                         inFlight, result.perSecond(), perRoundTrip, 100 * perRoundTrip / inFlight));
             }
         }
+    }
+
+    /**
+     * A burst of messages sent together, as a poll of Kafka records or a split sends them: 8 route threads start
+     * together, and the next burst starts once every message of this one is settled. With maxInFlight=8 a burst should
+     * take one round trip.
+     */
+    private void burst(String label, SinkProcess server, int port, String mail) throws Exception {
+        if (!selected(label)) {
+            return;
+        }
+        for (String perConnection : new String[] { "100", "1000000" }) {
+            burstRun(label, port, mail + "&maxMessagesPerConnection=" + perConnection, server);
+        }
+    }
+
+    private void burstRun(String label, int port, String mail, SinkProcess server) throws Exception {
+        int size = 8;
+        long before = server.settledCount();
+        CamelContext context = new DefaultCamelContext();
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:bench").to("sendmail:127.0.0.1:" + port + "?" + mail + "&maxConnections=1");
+            }
+        });
+        context.start();
+        ExecutorService pool = Executors.newFixedThreadPool(size);
+        int bursts = 0;
+        long sent = 0;
+        long nanos = 0;
+        try {
+            ProducerTemplate template = context.createProducerTemplate();
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(warmupMillis + measureMillis);
+            long measureFrom = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(warmupMillis);
+            while (System.nanoTime() < end) {
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                List<Future<?>> sends = new ArrayList<>();
+                for (int i = 0; i < size; i++) {
+                    sends.add(pool.submit(() -> {
+                        go.await();
+                        template.sendBody("direct:bench", BODY);
+                        return null;
+                    }));
+                }
+                long start = System.nanoTime();
+                go.countDown();
+                for (Future<?> send : sends) {
+                    send.get(60, TimeUnit.SECONDS);
+                }
+                sent += size;
+                if (start >= measureFrom) {
+                    bursts++;
+                    nanos += System.nanoTime() - start;
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+            context.stop();
+        }
+        long arrived = server.settledCount() - before;
+        double perBurstMillis = nanos / 1e6 / bursts;
+        if (arrived != sent) {
+            throw new IllegalStateException(label + ": sent " + sent + " messages but the server received " + arrived);
+        }
+        String perConnection = mail.substring(mail.indexOf("maxMessagesPerConnection=") + 25);
+        System.out.printf(Locale.ROOT, "%s, maxMessagesPerConnection=%s: %d bursts, %.1f ms a burst, %.2f round trips a "
+                                       + "burst%n", label, perConnection, bursts, perBurstMillis,
+                perBurstMillis / (2.0 * ONE_WAY_DELAY_MILLIS));
+        burstRows.add(String.format(Locale.ROOT, "| %s | %.1f | %.2f |", perConnection, perBurstMillis,
+                perBurstMillis / (2.0 * ONE_WAY_DELAY_MILLIS)));
     }
 
     private static void deleteTree(Path root) {

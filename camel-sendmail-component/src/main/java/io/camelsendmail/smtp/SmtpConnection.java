@@ -334,6 +334,11 @@ final class SmtpConnection {
         return pipeline.isRetiring();
     }
 
+    /** @return about one round trip to the server: the session's shortest EHLO exchange */
+    long roundTripNanos() {
+        return session.roundTripNanos();
+    }
+
     /** @return whether this connection was opened before the given {@link System#nanoTime()} */
     boolean openedBefore(long nanoTime) {
         return openedNanos - nanoTime < 0;

@@ -43,6 +43,13 @@ public final class SmtpConnectionPool implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SmtpConnectionPool.class);
     /** How often an idle worker looks whether the endpoint stops. */
     private static final long IDLE_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /**
+     * The longest a connection waits, before it writes the messages it has begun, for others that route threads are
+     * preparing at that moment; never more than a quarter of its round trip, which is what the wait saves them.
+     */
+    private static final long GATHER_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** In a burst, how long after the last message came the connection still waits for another to start preparing. */
+    private static final long BURST_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     /** A connection limit learned from the server holds this long. */
     private static final long LEARNED_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(60);
     /** A message goes back to the queue at most this often (a server that keeps closing would otherwise loop). */
@@ -65,6 +72,10 @@ public final class SmtpConnectionPool implements AutoCloseable {
     private int sockets;
     /** Held by the health check's probe while it runs. */
     private final Object probing = new Object();
+    /** Messages route threads are preparing (composing, signing) for this pool, not submitted yet. */
+    private int preparing;
+    /** When the last message was queued ({@link System#nanoTime()}). */
+    private long lastSubmitNanos;
     /** Workers alive: opening, or carrying messages. */
     private int running;
     /** Workers opening a connection: each will take a message once open. */
@@ -101,8 +112,40 @@ public final class SmtpConnectionPool implements AutoCloseable {
         this.idleNanos = TimeUnit.MILLISECONDS.toNanos(settings.idleTimeout());
     }
 
+    /**
+     * A route thread begins preparing a message for this pool. A connection that is about to write the messages it
+     * has begun waits briefly for it (a quarter of its round trip at most), so that messages sent together, as a poll
+     * of Kafka records or a split sends them, leave in one write and take one round trip, not two. Each call is matched
+     * by {@link #notPreparing()}, or by {@link #submit(OutgoingMessage, DeliveryCallback, boolean)} with true.
+     */
+    public void preparing() {
+        synchronized (lock) {
+            preparing++;
+        }
+    }
+
+    /** The message announced by {@link #preparing()} will not be submitted. */
+    public void notPreparing() {
+        synchronized (lock) {
+            preparing--;
+            lock.notifyAll();
+        }
+    }
+
     /** Queues a message for the next free connection; {@code completion} hears of its delivery or failure. */
     public void submit(OutgoingMessage message, DeliveryCallback completion) {
+        submit(message, completion, false);
+    }
+
+    /**
+     * Queues a message for the next free connection; {@code completion} hears of its delivery or failure.
+     *
+     * @param prepared whether {@link #preparing()} announced it
+     */
+    public void submit(OutgoingMessage message, DeliveryCallback completion, boolean prepared) {
+        if (prepared) {
+            notPreparing();
+        }
         Job job = new Job(message, completion, completions, settings.allowPartialDelivery());
         SendmailException paused = quotaPaused();
         if (paused != null) {
@@ -134,6 +177,9 @@ public final class SmtpConnectionPool implements AutoCloseable {
                 queue.addFirst(job);
             } else {
                 queue.addLast(job);
+                lastSubmitNanos = System.nanoTime();
+                // a connection waiting for the messages being prepared takes it before it writes
+                lock.notifyAll();
             }
             return true;
         }
@@ -373,14 +419,15 @@ public final class SmtpConnectionPool implements AutoCloseable {
         int maxMessages = settings.maxMessagesPerConnection();
         boolean retiring = false;
         boolean[] room = new boolean[1];
+        // until when the messages begun and not yet written wait for those being prepared (0: none begun)
+        long gatherUntil = 0;
+        int begunUnwritten = 0;
         try {
             while (true) {
                 while (!retiring && connection.canBegin()) {
                     Job job;
                     if (connection.busy()) {
-                        synchronized (lock) {
-                            job = queue.pollFirst();
-                        }
+                        job = takeOrGather(gatherUntil, begunUnwritten);
                     } else {
                         announce(room, false);
                         // a message refused before anything was written completes before this connection waits
@@ -408,6 +455,10 @@ public final class SmtpConnectionPool implements AutoCloseable {
                         sleep(wait);
                     }
                     connection.begin(job);
+                    begunUnwritten++;
+                    if (gatherUntil == 0) {
+                        gatherUntil = System.nanoTime() + Math.min(GATHER_MAX_NANOS, connection.roundTripNanos() / 4);
+                    }
                     int mailMax = connection.limit("MAILMAX");
                     if (connection.transactions() >= maxMessages || mailMax > 0 && connection.transactions() >= mailMax) {
                         retiring = true;
@@ -426,6 +477,8 @@ public final class SmtpConnectionPool implements AutoCloseable {
                 }
                 announce(room, false);
                 connection.flush();
+                gatherUntil = 0;
+                begunUnwritten = 0;
                 connection.readOne();
                 connection.report(events);
                 // ready for more before the routes of the messages just settled go on, so none opens a connection for nothing
@@ -480,6 +533,40 @@ public final class SmtpConnectionPool implements AutoCloseable {
                 available += now ? 1 : -1;
             }
             room[0] = now;
+        }
+    }
+
+    /**
+     * The next queued message, for a connection with messages begun and not yet written. Where none is queued and route
+     * threads are preparing messages, it waits for them until {@code gatherUntil}: a burst then leaves in one write.
+     *
+     * @return the message, or null to write what was begun and read replies
+     */
+    private Job takeOrGather(long gatherUntil, int begun) {
+        synchronized (lock) {
+            while (true) {
+                Job job = queue.pollFirst();
+                if (job != null || gatherUntil == 0 || closed) {
+                    return job;
+                }
+                long now = System.nanoTime();
+                long until = gatherUntil;
+                if (preparing <= 0) {
+                    // none being prepared: in a burst (two begun already), one more may be just about to start
+                    until = begun >= 2 ? Math.min(gatherUntil, lastSubmitNanos + BURST_QUIET_NANOS) : now;
+                }
+                long left = until - now;
+                if (left <= 0) {
+                    return null;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(lock, left);
+                } catch (InterruptedException e) {
+                    // the endpoint stops its workers: the loop that called this ends, with the interrupt kept
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+            }
         }
     }
 

@@ -42,6 +42,8 @@ final class SmtpSession {
     private boolean authenticated;
     /** A bearer token the server refused when this session signed in. */
     private String refusedToken;
+    /** The shortest EHLO exchange of the session: about one round trip to the server. */
+    private long roundTripNanos;
     /** The session cannot go on: an I/O failure, a 421, an injection; it is closed without QUIT. */
     private boolean broken;
 
@@ -85,7 +87,10 @@ final class SmtpSession {
     }
 
     private void ehlo() throws SendmailException {
+        long start = System.nanoTime();
         SmtpReply reply = command(SmtpStep.EHLO, "EHLO " + settings.heloName(), -1);
+        long took = System.nanoTime() - start;
+        roundTripNanos = roundTripNanos == 0 ? took : Math.min(roundTripNanos, took);
         if (reply.code() == 250) {
             extensions = extensions(reply);
             return;
@@ -312,6 +317,11 @@ final class SmtpSession {
 
     boolean tls() {
         return tls;
+    }
+
+    /** @return how long the shortest EHLO took, from its write to its reply: about one round trip */
+    long roundTripNanos() {
+        return roundTripNanos;
     }
 
     boolean authenticated() {

@@ -144,6 +144,8 @@ public final class KafkaToEmailRoute extends RouteBuilder {
             java.util.Map<Object, Exchange> lastOfPartition = new java.util.LinkedHashMap<>();
             java.util.Set<Object> keys = new java.util.HashSet<>();
             java.util.Set<String> positions = new java.util.HashSet<>();
+            // sent together once the batch is looked through (with a group rate, each as its turn comes)
+            java.util.List<Exchange> together = new java.util.ArrayList<>();
             java.util.Set<org.apache.kafka.common.TopicPartition> assigned = AssignedPartitions.ofThisThread();
             if (assigned != null && sent instanceof SentMessageIds ids && !this.assigned.containsAll(assigned)) {
                 // partitions new to this instance: what their last owner recorded is read before any of their records
@@ -172,12 +174,29 @@ public final class KafkaToEmailRoute extends RouteBuilder {
                         // this instance's share of the group's rate: its mails begin evenly spaced
                         groupRate.await();
                     }
-                    sends.add(pool.submit(() -> records.send("direct:kafka-record", record)));
+                    if (groupRate != null) {
+                        sends.add(pool.submit(() -> records.send("direct:kafka-record", record)));
+                    } else {
+                        together.add(record);
+                    }
                 }
                 Exchange last = lastOfPartition.get(partition);
                 if (last == null || offset(record) > offset(last)) {
                     lastOfPartition.put(partition, record);
                 }
+            }
+            // the records start together, so that their mails reach the connection together: it writes them in one
+            // go (sendmail: waits briefly for messages being prepared), one round trip for the batch
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            try {
+                for (Exchange record : together) {
+                    sends.add(pool.submit(() -> {
+                        go.await();
+                        return records.send("direct:kafka-record", record);
+                    }));
+                }
+            } finally {
+                go.countDown();
             }
             Exception unsettled = null;
             for (java.util.concurrent.Future<Exchange> send : sends) {
