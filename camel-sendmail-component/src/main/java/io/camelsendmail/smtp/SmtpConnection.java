@@ -196,7 +196,7 @@ final class SmtpConnection {
             return;
         }
         SendmailException violation = null;
-        if (pipeline.awaited() == 1 && unreadInput()) {
+        if (pipeline.awaited() == 1 && !reply.closing() && unreadInput()) {
             // more than the last reply due: the server answered what was never asked, and later replies would be misread
             violation = protocolViolation("after its last awaited reply");
             pipeline.stopWriting(new IOException(violation.getMessage()));

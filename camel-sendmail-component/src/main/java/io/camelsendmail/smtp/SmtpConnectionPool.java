@@ -127,7 +127,8 @@ public final class SmtpConnectionPool implements AutoCloseable {
     /** The message announced by {@link #preparing()} will not be submitted. */
     public void notPreparing() {
         synchronized (lock) {
-            preparing--;
+            // never below none: a count gone wrong must not hold connections back
+            preparing = Math.max(0, preparing - 1);
             lock.notifyAll();
         }
     }
