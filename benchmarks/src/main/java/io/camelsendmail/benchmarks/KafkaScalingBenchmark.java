@@ -87,7 +87,10 @@ public final class KafkaScalingBenchmark {
                 instances.add(KafkaToEmailInstance.start("instance-" + count + "-" + i, System.getProperty("java.class.path"),
                         work, properties));
             }
-            await(() -> kafka.groupMembers("sendmail") == count, Duration.ofSeconds(90), "the group to have " + count + " members");
+            // every instance holds partitions: a member that joined is not yet one the group has given any (the group
+            // rebalances for each newcomer, and measuring before it settles measures fewer instances)
+            await(() -> kafka.assignedMembers("sendmail").size() == count, Duration.ofSeconds(90),
+                    "the group to have given partitions to " + count + " members");
             // warm-up: every instance has opened its connection and sent a few mails
             long before = sink.count();
             for (int i = 0; i < 30; i++) {
