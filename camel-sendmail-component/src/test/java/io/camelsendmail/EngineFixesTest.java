@@ -140,7 +140,7 @@ class EngineFixesTest {
                     for (int t = 0; t < 4; t++) {
                         submitters.add(threads.submit(() -> {
                             for (int i = 0; i < 50; i++) {
-                                pool.submit(new TinyMessage(), (delivery, failure) -> ended.countDown());
+                                pool.submit(new io.camelsendmail.support.TextMessage("t"), (delivery, failure) -> ended.countDown());
                             }
                         }));
                     }
@@ -156,41 +156,6 @@ class EngineFixesTest {
                 threads.shutdownNow();
                 settings.writeTimeouts().shutdownNow();
             }
-        }
-    }
-
-    /** A small complete message for the pool tests. */
-    private static final class TinyMessage implements io.camelsendmail.smtp.OutgoingMessage {
-        private static final byte[] BYTES = "Subject: t\r\n\r\nhello\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-
-        @Override
-        public String sender() {
-            return "alice@example.com";
-        }
-
-        @Override
-        public List<String> recipients() {
-            return List.of("bob@example.com");
-        }
-
-        @Override
-        public boolean needsSmtpUtf8() {
-            return false;
-        }
-
-        @Override
-        public long size() {
-            return BYTES.length;
-        }
-
-        @Override
-        public byte[] bytes() {
-            return BYTES;
-        }
-
-        @Override
-        public void writeTo(java.io.OutputStream out) throws java.io.IOException {
-            out.write(BYTES);
         }
     }
 

@@ -1,8 +1,5 @@
 package io.camelsendmail.smtp;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -12,6 +9,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import io.camelsendmail.support.ScriptedSmtpServer;
+import io.camelsendmail.support.TextMessage;
 import io.camelsendmail.support.ScriptedSmtpServer.Received;
 import org.junit.jupiter.api.Test;
 
@@ -24,45 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class BurstTest {
 
-    private record Message(String text) implements OutgoingMessage {
-        byte[] content() {
-            return ("Subject: " + text + "\r\n\r\n" + text + "\r\n").getBytes(StandardCharsets.US_ASCII);
-        }
-
-        @Override
-        public String sender() {
-            return "alice@example.com";
-        }
-
-        @Override
-        public List<String> recipients() {
-            return List.of("bob@example.com");
-        }
-
-        @Override
-        public boolean needsSmtpUtf8() {
-            return false;
-        }
-
-        @Override
-        public long size() {
-            return content().length;
-        }
-
-        @Override
-        public byte[] bytes() {
-            return content();
-        }
-
-        @Override
-        public void writeTo(OutputStream out) throws IOException {
-            out.write(content());
-        }
-    }
-
     private static CompletableFuture<Delivery> send(SmtpConnectionPool pool, String text, boolean prepared) {
         CompletableFuture<Delivery> outcome = new CompletableFuture<>();
-        pool.submit(new Message(text), (delivery, failure) -> {
+        pool.submit(new TextMessage(text), (delivery, failure) -> {
             if (failure != null) {
                 outcome.completeExceptionally(failure);
             } else {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.camelsendmail.SendmailException;
+import io.camelsendmail.support.TextMessage;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,38 +23,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TransactionPipelineTest {
 
     private static final Map<String, String> PIPELINING_CHUNKING = Map.of("PIPELINING", "", "CHUNKING", "");
-
-    /** A message: in memory (a chunk), or streamed from a spool file (bytes() null). */
-    private record Message(String id, List<String> recipients, boolean streamed) implements OutgoingMessage {
-        byte[] content() {
-            return ("Subject: " + id + "\r\n\r\n.body of " + id + "\r\n").getBytes(StandardCharsets.US_ASCII);
-        }
-
-        @Override
-        public String sender() {
-            return "alice@example.com";
-        }
-
-        @Override
-        public boolean needsSmtpUtf8() {
-            return false;
-        }
-
-        @Override
-        public long size() {
-            return content().length;
-        }
-
-        @Override
-        public byte[] bytes() {
-            return streamed ? null : content();
-        }
-
-        @Override
-        public void writeTo(OutputStream out) throws IOException {
-            out.write(content());
-        }
-    }
 
     /** The wire the pipeline writes to; it can be made to fail, as a socket whose peer reset it. */
     private static final class Wire extends OutputStream {
@@ -107,7 +76,7 @@ class TransactionPipelineTest {
     }
 
     private Job job(String id, boolean streamed, String... recipients) {
-        Message message = new Message(id, Arrays.asList(recipients), streamed);
+        TextMessage message = new TextMessage(id, Arrays.asList(recipients), streamed);
         return new Job(message, (delivery, failure) -> outcomes.put(id, delivery != null ? delivery : failure),
                 Runnable::run);
     }
@@ -149,12 +118,12 @@ class TransactionPipelineTest {
             pipeline.begin(job(id, false, "bob@example.com"), false);
         }
         String written = wire.take();
-        String m1 = "Subject: m1\r\n\r\n.body of m1\r\n";
+        String m1 = "Subject: m1\r\n\r\n.m1\r\n";
         assertThat(written).startsWith("MAIL FROM:<alice@example.com>\r\nRCPT TO:<bob@example.com>\r\nBDAT " + m1.length()
                                        + " LAST\r\n" + m1
                                        + "RSET\r\nMAIL FROM:<alice@example.com>\r\n");
         // a chunk is not dot-stuffed
-        assertThat(written).contains("\r\n.body of m2\r\n").endsWith(".body of m3\r\n");
+        assertThat(written).contains("\r\n.m2\r\n").endsWith(".m3\r\n");
         assertThat(pipeline.awaited()).isEqualTo(3 + 4 + 4);
 
         answer(pipeline, "250 ok", "250 ok", "250 2.0.0 queued as A1");
@@ -184,7 +153,7 @@ class TransactionPipelineTest {
         pipeline.report(events);
 
         assertThat(outcomes).containsOnlyKeys("m1");
-        assertThat(notTaken).extracting(job -> ((Message) job.message).id()).containsExactly("m2", "m3");
+        assertThat(notTaken).extracting(job -> ((TextMessage) job.message).text()).containsExactly("m2", "m3");
         assertThat(pipeline.canBegin()).isFalse();
     }
 
@@ -210,7 +179,7 @@ class TransactionPipelineTest {
         assertThat(failure("m3").isTransient()).isFalse();
         assertThat(failure("m3").getMessage()).contains("may have accepted it");
         // nothing of it left: it goes again
-        assertThat(notTaken).extracting(job -> ((Message) job.message).id()).containsExactly("m4");
+        assertThat(notTaken).extracting(job -> ((TextMessage) job.message).text()).containsExactly("m4");
     }
 
     @Test
@@ -227,7 +196,7 @@ class TransactionPipelineTest {
         assertThat(wire.take()).isEqualTo("DATA\r\n");
         answer(pipeline, "354 go ahead");
         // dot-stuffed, and the final dot
-        assertThat(wire.take()).isEqualTo("Subject: m1\r\n\r\n..body of m1\r\n.\r\n");
+        assertThat(wire.take()).isEqualTo("Subject: m1\r\n\r\n..m1\r\n.\r\n");
         answer(pipeline, "250 2.0.0 queued as B1");
         pipeline.completeSettled();
         assertThat(((Delivery) outcomes.get("m1")).statuses()).hasSize(2);
@@ -242,7 +211,7 @@ class TransactionPipelineTest {
         // nothing follows a DATA still waiting for its 354
         assertThat(pipeline.canBegin()).isFalse();
         answer(pipeline, "250 ok", "250 ok", "354 go ahead");
-        assertThat(wire.take()).isEqualTo("Subject: big\r\n\r\n..body of big\r\n.\r\n");
+        assertThat(wire.take()).isEqualTo("Subject: big\r\n\r\n..big\r\n.\r\n");
         assertThat(pipeline.canBegin()).isTrue();
     }
 
@@ -251,7 +220,7 @@ class TransactionPipelineTest {
         TransactionPipeline pipeline = pipeline(PIPELINING_CHUNKING);
         pipeline.begin(job("m1", false, "bob@example.com"), false);
         assertThat(pipeline.quit()).isTrue();
-        assertThat(wire.take()).endsWith(".body of m1\r\nQUIT\r\n");
+        assertThat(wire.take()).endsWith(".m1\r\nQUIT\r\n");
         assertThat(pipeline.canBegin()).isFalse();
         assertThat(pipeline.quit()).as("once").isFalse();
         answer(pipeline, "250 ok", "250 ok", "250 2.0.0 queued as C1");
