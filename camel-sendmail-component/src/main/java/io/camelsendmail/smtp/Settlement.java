@@ -2,8 +2,8 @@ package io.camelsendmail.smtp;
 
 /**
  * The settlement rule, in one place: from what was written for a transaction and what the server answered, the outcome
- * of its message. A pure function of values; {@link SmtpConnection} calls it for every transaction the connection ends
- * with, after reading whatever replies the socket still held.
+ * of its message. A pure function of values; {@link TransactionPipeline#end} calls it for every transaction the
+ * connection ends with, once the driver has given it whatever replies the socket still held.
  * <ol>
  * <li>A transaction whose final reply was read is <b>delivered</b> (2xx) or <b>refused</b> (anything else), even where
  * the socket failed afterwards; one that a refusal already ended is refused with that reply.</li>
