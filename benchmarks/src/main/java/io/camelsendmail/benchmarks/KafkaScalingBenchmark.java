@@ -15,12 +15,22 @@ import io.camelsendmail.examples.support.KafkaToEmailInstance;
  * The Kafka example scaled out: 1, 2 and 3 instances of KafkaToEmailApplication (each its own JVM, one consumer, one
  * SMTP connection, kafka.in-flight records at a time) on one 6-partition outbox topic, sending behind a 40 ms round
  * trip to a Postfix smtpd of the benchmark's own (PIPELINING, CHUNKING) and to Postfix's smtp-sink. The figure is
- * messages per second end to end: from the first record produced to the server's count of the last mail.
- * {@code -Dbench.only=postfix} or {@code smtp-sink} runs one of them.
+ * messages per second end to end: from the first record produced to the server's count of the last mail. Each count of
+ * instances is measured twice:
+ * <ul>
+ * <li>cold: right after the group gave every instance partitions (and 30 mails went), while the fresh JVMs' JIT
+ * compilers still work: three of them at once take much of this machine's two cores;</li>
+ * <li>warm: after the instances sent at full speed for {@code bench.kafka.warmup} seconds (default 30), as instances
+ * that run for hours do.</li>
+ * </ul>
+ * {@code -Dbench.only=postfix} or {@code smtp-sink} runs one of them; {@code -Dbench.kafka.mails} sets the warm count
+ * (default 4,000 to Postfix, a quarter of it to smtp-sink, which takes one message per round trip).
  */
 public final class KafkaScalingBenchmark {
 
-    private static final int MAILS = Integer.getInteger("bench.kafka.mails", 720);
+    private static final int MAILS = Integer.getInteger("bench.kafka.mails", 4000);
+    private static final int COLD_MAILS = 720;
+    private static final int WARM_UP_SECONDS = Integer.getInteger("bench.kafka.warmup", 30);
     private static final long ONE_WAY_DELAY_MILLIS = 20;
 
     public static void main(String[] args) throws Exception {
@@ -30,10 +40,12 @@ public final class KafkaScalingBenchmark {
         Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         String only = System.getProperty("bench.only", "");
         System.out.println("instance logs: " + work);
-        System.out.printf(Locale.ROOT, "Kafka to email: %d mails, 6 partitions, 1 consumer and 1 SMTP connection per "
-                                       + "instance (kafka.in-flight 8), over a %d ms round trip%n", MAILS,
-                2 * ONE_WAY_DELAY_MILLIS);
-        System.out.printf(Locale.ROOT, "%-22s %-10s %10s %10s %10s%n", "server", "instances", "msg/s", "vs 1", "CPU busy");
+        System.out.printf(Locale.ROOT, "Kafka to email: 6 partitions, 1 consumer and 1 SMTP connection per instance "
+                                       + "(kafka.in-flight 8), over a %d ms round trip; cold: %d mails at once after the "
+                                       + "start, warm: after %d s at full speed%n",
+                2 * ONE_WAY_DELAY_MILLIS, COLD_MAILS, WARM_UP_SECONDS);
+        System.out.printf(Locale.ROOT, "%-14s %-9s %10s %6s %10s %6s %6s %9s%n", "server", "instances", "cold msg/s", "vs 1",
+                "warm msg/s", "vs 1", "mails", "CPU busy");
         for (String server : List.of("postfix smtpd", "smtp-sink")) {
             if (!only.isEmpty() && !server.startsWith(only)) {
                 continue;
@@ -44,6 +56,7 @@ public final class KafkaScalingBenchmark {
             }
             int sinkPort = SinkProcess.freePort();
             SinkProcess sink;
+            int mails = MAILS;
             if (server.startsWith("postfix")) {
                 sink = PostfixInstance.start(work.resolve("postfix-run"), sinkPort);
             } else {
@@ -53,17 +66,17 @@ public final class KafkaScalingBenchmark {
                 }
                 sinkCommand.addAll(List.of("127.0.0.1:" + sinkPort, "256"));
                 sink = SinkProcess.start("smtp-sink", sinkCommand, sinkPort, work.resolve("smtp-sink.log"));
+                mails = MAILS / 4;
             }
-            double one = 0;
+            double[] one = null;
             try (sink; DelayRelay relay = new DelayRelay(sinkPort, ONE_WAY_DELAY_MILLIS)) {
                 for (int instances = 1; instances <= 3; instances++) {
-                    double[] measured = measure(instances, sink, relay.port(), work);
-                    double rate = measured[0];
+                    double[] measured = measure(server.split(" ")[0], instances, mails, sink, relay.port(), work);
                     if (instances == 1) {
-                        one = rate;
+                        one = measured;
                     }
-                    System.out.printf(Locale.ROOT, "%-22s %-10d %10.1f %10.2f %9.0f%%%n", server, instances, rate, rate / one,
-                            measured[1]);
+                    System.out.printf(Locale.ROOT, "%-14s %-9d %10.1f %6.2f %10.1f %6.2f %6d %8.0f%%%n", server, instances,
+                            measured[0], measured[0] / one[0], measured[1], measured[1] / one[1], mails, measured[2]);
                 }
             }
         }
@@ -71,10 +84,11 @@ public final class KafkaScalingBenchmark {
     }
 
     /**
-     * @return mails a second end to end, and the share of the machine's CPU time that was busy meanwhile (every
-     *         process: the broker, the instances, the relay, the server), from {@code /proc/stat}
+     * @return mails a second end to end cold and warm, and the share of the machine's CPU time that was busy while the
+     *         warm ones went (every process: the broker, the instances, the relay, the server), from {@code /proc/stat}
      */
-    private static double[] measure(int count, SinkProcess sink, int smtpPort, Path work) throws Exception {
+    private static double[] measure(String server, int count, int mails, SinkProcess sink, int smtpPort, Path work)
+            throws Exception {
         List<KafkaToEmailInstance> instances = new ArrayList<>();
         try (KafkaTestCluster kafka = KafkaTestCluster.start(6)) {
             Map<String, String> properties = Map.of("kafka.bootstrap-servers", kafka.bootstrapServers(),
@@ -84,38 +98,59 @@ public final class KafkaScalingBenchmark {
                     "org.slf4j.simpleLogger.logFile", "System.out", "org.slf4j.simpleLogger.showDateTime", "true",
                     "org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
             for (int i = 0; i < count; i++) {
-                instances.add(KafkaToEmailInstance.start("instance-" + count + "-" + i, System.getProperty("java.class.path"),
+                instances.add(KafkaToEmailInstance.start(server + "-" + count + "-" + i, System.getProperty("java.class.path"),
                         work, properties));
             }
             // every instance holds partitions: a member that joined is not yet one the group has given any (the group
             // rebalances for each newcomer, and measuring before it settles measures fewer instances)
             await(() -> kafka.assignedMembers("sendmail").size() == count, Duration.ofSeconds(90),
                     "the group to have given partitions to " + count + " members");
-            // warm-up: every instance has opened its connection and sent a few mails
-            long before = sink.count();
-            for (int i = 0; i < 30; i++) {
-                kafka.sendMail("<warm-" + count + "-" + i + "@bench.test>", "warm-up " + i);
-            }
-            kafka.flush();
-            await(() -> sink.count() >= before + 30, Duration.ofSeconds(90), "the warm-up mails");
+            // every instance has opened its connection and sent a few mails
+            send(kafka, sink, "first", count, 30);
+            double cold = send(kafka, sink, "cold", count, COLD_MAILS)[0];
 
-            long base = sink.count();
-            long[] cpuBefore = cpuTimes();
-            long start = System.nanoTime();
-            for (int i = 0; i < MAILS; i++) {
-                kafka.sendMail("<mail-" + count + "-" + i + "@bench.test>", "statement " + i);
+            // warm-up: full speed for WARM_UP_SECONDS, a backlog of records always waiting
+            long warmUpStart = System.nanoTime();
+            long produced = 0;
+            long before = sink.count();
+            while (System.nanoTime() - warmUpStart < WARM_UP_SECONDS * 1_000_000_000L) {
+                for (int i = 0; i < 100; i++, produced++) {
+                    kafka.sendMail("<warm-" + count + "-" + produced + "@bench.test>", "warm-up " + produced);
+                }
+                kafka.flush();
+                long due = before + produced - 100;
+                await(() -> sink.count() >= due, Duration.ofSeconds(90), "the warm-up mails");
             }
-            kafka.flush();
-            await(() -> sink.count() >= base + MAILS, Duration.ofMinutes(10), MAILS + " mails");
-            double rate = MAILS / ((System.nanoTime() - start) / 1e9);
-            long[] cpuAfter = cpuTimes();
-            long total = cpuAfter[0] - cpuBefore[0];
-            return new double[] { rate, total == 0 ? 0 : 100.0 * (total - (cpuAfter[1] - cpuBefore[1])) / total };
+            long warmedUp = before + produced;
+            await(() -> sink.count() >= warmedUp, Duration.ofSeconds(90), "the warm-up mails");
+
+            double[] warm = send(kafka, sink, "mail", count, mails);
+            return new double[] { cold, warm[0], warm[1] };
         } finally {
             for (KafkaToEmailInstance instance : instances) {
                 instance.close();
             }
         }
+    }
+
+    /**
+     * Produces {@code mails} records at once and waits until the server counted as many more mails.
+     *
+     * @return mails a second end to end, and the share of the machine's CPU time that was busy meanwhile
+     */
+    private static double[] send(KafkaTestCluster kafka, SinkProcess sink, String name, int count, int mails) throws Exception {
+        long base = sink.count();
+        long[] cpuBefore = cpuTimes();
+        long start = System.nanoTime();
+        for (int i = 0; i < mails; i++) {
+            kafka.sendMail("<" + name + "-" + count + "-" + i + "@bench.test>", name + " " + i);
+        }
+        kafka.flush();
+        await(() -> sink.count() >= base + mails, Duration.ofMinutes(10), mails + " mails");
+        double rate = mails / ((System.nanoTime() - start) / 1e9);
+        long[] cpuAfter = cpuTimes();
+        long total = cpuAfter[0] - cpuBefore[0];
+        return new double[] { rate, total == 0 ? 0 : 100.0 * (total - (cpuAfter[1] - cpuBefore[1])) / total };
     }
 
     /** @return the machine's CPU time so far, all of it and the idle part (idle and iowait), in clock ticks */
